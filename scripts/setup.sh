@@ -11,3 +11,15 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
+
+# Headless Chromium and its WebDriver (Debian packages) for the browser tests of the HTML
+# report (tests/report/test_browser.py), installed only when missing.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+  fi
+  $SUDO apt-get update
+  $SUDO env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends chromium chromium-driver
+fi

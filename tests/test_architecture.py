@@ -98,7 +98,10 @@ def test_all_is_sorted_complete_and_resolvable(module: types.ModuleType) -> None
         for name, value in vars(module).items()
         if not name.startswith("_")
         and isinstance(value, type | types.FunctionType)
-        and value.__module__.startswith("equitymetrics")
+        and (
+            value.__module__ == module.__name__
+            or value.__module__.startswith(module.__name__ + "._")
+        )
     }
     missing = public - set(exported)
     assert not missing, f"{module.__name__} defines public names not in __all__: {sorted(missing)}"

@@ -16,12 +16,45 @@ import pandas as pd
 
 from equitymetrics.stats._validation import FloatArray, StrArray
 
-__all__ = ["IntervalResult", "notes_array"]
+__all__ = ["IntervalResult", "OUT_OF_RANGE_NOTE", "mark_out_of_range", "notes_array"]
+
+OUT_OF_RANGE_NOTE = (
+    "not calculated: the value is beyond the range of floating-point numbers; check the units "
+    "of the exposure, population, weights, rates and multiplier"
+)
+
+
+def mark_out_of_range(
+    estimate: FloatArray, lower: FloatArray, upper: FloatArray, note: StrArray
+) -> tuple[FloatArray, FloatArray, FloatArray, StrArray]:
+    """Set to NaN, with :data:`OUT_OF_RANGE_NOTE`, every element that overflowed.
+
+    Valid, finite inputs can still overflow float64 (a count divided by an exposure of 1e-300,
+    say). An element with an empty note (no documented zero-cell or undefined case applies)
+    whose estimate or limits are not finite is such an overflow: its estimate and limits all
+    become NaN, so that no half-computed value (such as a lower limit of exactly 0) is left.
+    Call it inside ``np.errstate(over="ignore", ...)``, after the notes are complete.
+    """
+    text = np.asarray(note)
+    finite = np.isfinite(estimate) & np.isfinite(lower) & np.isfinite(upper)
+    bad = (text == "") & ~finite
+    if not bad.any():
+        return estimate, lower, upper, note
+    marked = text.astype(object)
+    marked[bad] = OUT_OF_RANGE_NOTE
+    if text.dtype.kind == "U":
+        marked = marked.astype(np.str_)
+    return (
+        np.where(bad, np.nan, estimate),
+        np.where(bad, np.nan, lower),
+        np.where(bad, np.nan, upper),
+        marked,
+    )
 
 
 def notes_array(shape: tuple[int, ...]) -> StrArray:
-    """An array of empty notes (no reason to report) of ``shape``; fill it with reasons."""
-    return np.full(shape, "", dtype=object).astype(np.str_)
+    """An array of empty notes of ``shape`` (object dtype, so reasons of any length fit)."""
+    return np.full(shape, "", dtype=object)
 
 
 @dataclass(frozen=True, slots=True)

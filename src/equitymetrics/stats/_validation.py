@@ -6,12 +6,16 @@ names the argument, the rule, the offending value and where it is, and suggests 
 
 from __future__ import annotations
 
+import decimal
 import math
+import numbers
+import sys
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import special
 
 from equitymetrics.exceptions import (
@@ -22,12 +26,17 @@ from equitymetrics.exceptions import (
 )
 
 FloatArray = npt.NDArray[np.float64]
-StrArray = npt.NDArray[np.str_]
+StrArray = npt.NDArray[Any]
+"""Text per element: numpy unicode for method names, object dtype for notes."""
 
 F = TypeVar("F")
 
+MAX_COUNT = 2**53
+"""The largest count accepted: every whole number up to 2**53 is exact in float64."""
+
 __all__ = [
     "FloatArray",
+    "MAX_COUNT",
     "StrArray",
     "as_counts",
     "as_nonnegative",
@@ -45,39 +54,80 @@ def _where(mask: npt.NDArray[np.bool_]) -> str:
     """Describe the first position where ``mask`` is true, e.g. ``'at index 3'``."""
     index = tuple(int(i) for i in np.argwhere(mask)[0])
     count = int(mask.sum())
-    position = f"index {index[0]}" if len(index) == 1 else f"index {index}"
-    if len(index) == 0:
-        position = "the scalar input"
     more = f" (and {count - 1} more)" if count > 1 else ""
-    return f"at {position}{more}"
+    return f"at {_position(index)}{more}"
+
+
+def _position(index: tuple[int, ...]) -> str:
+    """Describe one position, e.g. ``'index 3'`` or ``'the scalar input'``."""
+    if len(index) == 0:
+        return "the scalar input"
+    return f"index {index[0]}" if len(index) == 1 else f"index {index}"
+
+
+def _is_number(value: Any) -> bool:
+    """True for a real number (int, float, numpy number, Fraction, Decimal), not a bool."""
+    if isinstance(value, bool | np.bool_ | np.timedelta64):
+        return False
+    return isinstance(value, numbers.Real | decimal.Decimal)
+
+
+def _object_as_float(name: str, array: npt.NDArray[Any]) -> FloatArray:
+    """Convert an object array whose every element is a real number; name the first that is not."""
+    for index, value in np.ndenumerate(array):
+        if not _is_number(value):
+            missing = value is None or value is pd.NA
+            what = "a missing value" if missing else f"{value!r} ({type(value).__name__})"
+            raise InvalidTypeError(
+                f"{name} must be numbers; got {what} at {_position(index)}. "
+                + (
+                    "Remove or fill missing values before computing statistics."
+                    if missing
+                    else "Convert the column to a numeric type first."
+                )
+            )
+    try:
+        return np.asarray(array, dtype=np.float64)
+    except OverflowError:  # a Python int or Decimal beyond the float range
+        for index, value in np.ndenumerate(array):
+            if abs(value) > sys.float_info.max:
+                raise InvalidArgumentError(
+                    f"{name} must be finite numbers; got a number too large for a float "
+                    f"(about 10^{len(str(int(abs(value)))) - 1}) at {_position(index)}."
+                ) from None
+        raise
 
 
 def _as_float_array(name: str, values: Any) -> FloatArray:
-    """Convert an array-like of numbers to float64, refusing strings, objects and booleans."""
+    """Convert an array-like of numbers to float64, refusing strings, booleans and other types.
+
+    Object arrays (e.g. a pandas column of Python ints or Decimals) are accepted when every
+    element is a real number; ragged nested sequences raise :class:`ShapeMismatchError`.
+    """
     if isinstance(values, str | bytes):
         raise InvalidTypeError(f"{name} must be numbers; got the string {values!r}.")
-    array = np.asarray(values)
-    if array.dtype.kind in "OUSV" or array.dtype.kind == "b":
-        try:
-            converted = np.asarray(array, dtype=np.float64)
-        except (TypeError, ValueError):
-            sample = array.ravel()[0] if array.size else None
-            raise InvalidTypeError(
-                f"{name} must be numbers; got an array of dtype {array.dtype} "
-                f"(first value {sample!r}). Convert the column to a numeric type first."
-            ) from None
-        if array.dtype.kind != "O" or not all(
-            isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
-            for v in array.ravel()
-        ):
-            raise InvalidTypeError(
-                f"{name} must be numbers; got an array of dtype {array.dtype}. "
-                "Convert the column to a numeric type first."
-            )
-        return converted
-    if array.dtype.kind not in "iuf":
-        raise InvalidTypeError(f"{name} must be numbers; got an array of dtype {array.dtype}.")
-    return np.asarray(array, dtype=np.float64)
+    try:
+        array = np.asarray(values)
+    except ValueError:
+        raise ShapeMismatchError(
+            f"{name} must be a number or a rectangular array of numbers; got a ragged sequence "
+            "(rows of different lengths)."
+        ) from None
+    kind = array.dtype.kind
+    if kind == "O":
+        return _object_as_float(name, array)
+    if kind in "iuf":
+        return np.asarray(array, dtype=np.float64)
+    sample = f" (first value {array.ravel()[0]!r})" if array.size else ""
+    if kind == "b":
+        raise InvalidTypeError(
+            f"{name} must be numbers, not True/False; got an array of dtype bool{sample}. "
+            "Count the True values first (e.g. with sum)."
+        )
+    raise InvalidTypeError(
+        f"{name} must be numbers; got an array of dtype {array.dtype}{sample}. "
+        "Convert the column to a numeric type first."
+    )
 
 
 def as_nonnegative(name: str, values: Any) -> FloatArray:
@@ -101,8 +151,19 @@ def as_nonnegative(name: str, values: Any) -> FloatArray:
 
 
 def as_counts(name: str, values: Any) -> FloatArray:
-    """Return ``values`` as float64, checking every element is a whole number >= 0."""
+    """Return ``values`` as float64, checking every element is a whole number in [0, 2**53].
+
+    Above ``MAX_COUNT`` = 2**53 a float64 cannot hold every whole number (2**53 + 1 rounds to
+    2**53), so a count could not be checked or used exactly.
+    """
     array = as_nonnegative(name, values)
+    too_large = array > MAX_COUNT
+    if too_large.any():
+        value = array[too_large].ravel()[0]
+        raise InvalidArgumentError(
+            f"{name} must be at most 2**53 = {MAX_COUNT:,} (the largest count that float64 "
+            f"holds exactly); got {value:g} {_where(too_large)}. Check the units of the counts."
+        )
     fractional = array != np.floor(array)
     if fractional.any():
         value = array[fractional].ravel()[0]
@@ -154,8 +215,12 @@ def check_confidence_level(confidence_level: Any) -> float:
 
 
 def z_value(confidence_level: float) -> float:
-    """Two-sided standard normal quantile: 1.959964 for 0.95, 3.090232 for 0.998."""
-    return float(special.ndtri(1.0 - (1.0 - confidence_level) / 2.0))
+    """Two-sided standard normal quantile: 1.959964 for 0.95, 3.090232 for 0.998.
+
+    Computed as -Phi^-1(alpha/2) rather than Phi^-1(1 - alpha/2): the tail probability alpha/2
+    keeps full precision, so a level such as 1 - 1e-16 gives z = 8.29 rather than infinity.
+    """
+    return float(-special.ndtri((1.0 - confidence_level) / 2.0))
 
 
 def check_multiplier(multiplier: Any) -> float:
@@ -185,4 +250,4 @@ def resolve_method(method: Any, methods: Mapping[str, F], *, argument: str = "me
 
 def method_array(shape: tuple[int, ...], name: str) -> StrArray:
     """An array of ``shape`` filled with the method name (a per-element method column)."""
-    return np.full(shape, name, dtype=np.str_)
+    return np.full(shape, name, dtype=f"<U{max(len(name), 1)}")
