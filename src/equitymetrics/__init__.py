@@ -18,6 +18,7 @@ See the documentation for the measures, methods and data contract.
 from equitymetrics import (
     aggregate,
     datasets,
+    disclosure,
     exceptions,
     loaders,
     measures,
@@ -38,6 +39,7 @@ __all__ = [
     "aggregate",
     "compute",
     "datasets",
+    "disclosure",
     "exceptions",
     "load_config",
     "loaders",

@@ -75,8 +75,8 @@ def _wanted_families(config: Config) -> dict[str, set[str]]:
     return families
 
 
-def load_tables(config: Config) -> dict[str, loaders.LoadedTable]:
-    """Load and validate every ``[data.<table>]`` of the configuration.
+def load_tables(config: Config, *, only: set[str] | None = None) -> dict[str, loaders.LoadedTable]:
+    """Load and validate every ``[data.<table>]`` of the configuration (or those in ``only``).
 
     Raises
     ------
@@ -87,6 +87,8 @@ def load_tables(config: Config) -> dict[str, loaders.LoadedTable]:
     """
     loaded: dict[str, loaders.LoadedTable] = {}
     for table, source in sorted(config.data.items()):
+        if only is not None and table not in only:
+            continue
         if table not in loaders.CANONICAL_TABLES:
             raise ConfigurationError(
                 f"[data.{table}] is not a canonical table; valid tables: "
@@ -329,7 +331,14 @@ def compute(config: Config | str | Path) -> Results:
     if not isinstance(config, Config):
         config = load_config(config)
     families = _wanted_families(config)
-    tables = load_tables(config)
+    unknown = sorted(set(config.data) - set(loaders.CANONICAL_TABLES))
+    if unknown:
+        raise ConfigurationError(
+            f"[data.{unknown[0]}] is not a canonical table; valid tables: "
+            + ", ".join(loaders.CANONICAL_TABLES)
+        )
+    needed = {table for family in families for table in FAMILY_TABLES.get(family, ())}
+    tables = load_tables(config, only=needed)
     run = _Run(config, tables)
     frames: list[pd.DataFrame] = []
     failures: dict[str, str] = {}

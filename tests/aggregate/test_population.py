@@ -74,7 +74,7 @@ def test_crosswalk_override() -> None:
 
 
 def test_census_band_straddling_two_analysis_bands_names_both() -> None:
-    with pytest.raises(InvalidArgumentError, match="'18-19' straddles.*'0-18' and '19\\+'"):
+    with pytest.raises(InvalidArgumentError, match=r"'18-19' straddles.*'0-18' and '19\+'"):
         population_counts(census(), catchment=["E1"], age_bands=("0-18", "19+"))
 
 

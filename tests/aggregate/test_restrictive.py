@@ -4,7 +4,8 @@ The trust has three wards: Oak and Elm in division "Adult", Ash in division "Old
 periods: Q1 = 2025-04-01..2025-06-30 and Q2 = 2025-07-01..2025-09-30.
 
 People (age in completed years at period end):
-- p1: A, male, born 1990-07-01: 34 on 2025-06-30 ("18-34"), 35 on 2025-09-30 ("35-49").
+- p1: A, male, born 1990-08-15: 34 on 2025-06-30 ("18-34"), 35 on 2025-09-30 ("35-49"),
+  but still 34 on 2025-07-01: age is taken at period end.
 - p2: N, female, born 1980-01-15: 45 ("35-49") in both periods.
 - p3: M, male, born 1950-03-01: 75 ("65+").
 - p4: no ethnic category (-> "99"), no sex (-> "X"), no birth date (-> age band "unknown").
@@ -44,7 +45,7 @@ def patients() -> pd.DataFrame:
             "person_id": ["p1", "p2", "p3", "p4", "p5"],
             "ethnic_category": ["A", "N", "M", None, "A"],
             "sex": ["1", "2", "1", None, "2"],
-            "birth_date": dates("1990-07-01", "1980-01-15", "1950-03-01", None, "2026-01-01"),
+            "birth_date": dates("1990-08-15", "1980-01-15", "1950-03-01", None, "2026-01-01"),
         }
     )
 
@@ -269,6 +270,22 @@ def test_exclusions(result: aggregate.RestrictivePracticeCounts) -> None:
     pd.testing.assert_frame_equal(result.exclusions, want)
 
 
+def test_an_incident_on_two_wards_counts_once_in_their_division() -> None:
+    # i1 (p1, type 01) is recorded on Oak and on Elm: one incident and one intervention on
+    # each ward, but still one of each in division Adult and in the trust.
+    events = interventions().iloc[[0]]
+    events = pd.concat([events, events.assign(ward="Elm")], ignore_index=True)
+    result = restrictive_practice_counts(stays(), events, patients(), periods=[Q1])
+    prone = result.interventions[result.interventions["type_group"] == "prone"]
+    counts = {
+        unit: (n, k)
+        for unit, n, k in zip(
+            prone["unit"], prone["interventions"], prone["incidents"], strict=True
+        )
+    }
+    assert counts == {"Adult": (1, 1), "Trust": (1, 1), "Elm": (1, 1), "Oak": (1, 1)}
+
+
 def test_every_engine_gives_identical_frames(all_engines: Any) -> None:
     runs = all_engines(
         restrictive_practice_counts, stays(), interventions(), patients(), periods=[Q1, Q2]
@@ -377,14 +394,14 @@ def test_a_ward_in_two_divisions_is_refused() -> None:
 
 
 def test_unknown_engine_lists_the_valid_names() -> None:
-    with pytest.raises(UnknownMethodError, match="'auto', 'duckdb', 'pandas'.*'spark'"):
+    with pytest.raises(UnknownMethodError, match=r"'auto', 'duckdb', 'pandas'.*'polars'"):
         restrictive_practice_counts(
-            stays(), interventions(), patients(), periods=[Q1], engine="spark"
+            stays(), interventions(), patients(), periods=[Q1], engine="polars"
         )
 
 
 def test_missing_column_is_named() -> None:
-    with pytest.raises(InvalidArgumentError, match="inpatient_stays is missing.*'division'"):
+    with pytest.raises(InvalidArgumentError, match=r"inpatient_stays is missing.*'division'"):
         restrictive_practice_counts(
             stays().drop(columns="division"), interventions(), patients(), periods=[Q1]
         )

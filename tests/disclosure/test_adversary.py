@@ -333,7 +333,7 @@ def _recoverable(
 
 
 @pytest.mark.parametrize("policy_name", ["nhs_secondary_care", "mha_annual"])
-@settings(max_examples=40)
+@settings(max_examples=30)
 @given(drawn=ward_counts())
 def test_no_suppressed_count_can_be_recovered(
     policy_name: str, drawn: tuple[np.ndarray, np.ndarray, int, int]

@@ -100,7 +100,7 @@ def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column].astype(object), errors="coerce").to_numpy(dtype=float)
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(frame=results_tables(), policy=POLICIES)
 def test_published_counts_obey_the_policy(frame: pd.DataFrame, policy: DisclosurePolicy) -> None:
     published = apply_disclosure(frame, policy, unit_parents={})
@@ -124,7 +124,7 @@ def test_published_counts_obey_the_policy(frame: pd.DataFrame, policy: Disclosur
             assert (_floats(published, column)[zero] == 0).all()
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(frame=results_tables(), policy=POLICIES)
 def test_rows_order_and_other_columns_are_kept(
     frame: pd.DataFrame, policy: DisclosurePolicy
@@ -147,7 +147,7 @@ def test_rows_order_and_other_columns_are_kept(
         )
 
 
-@settings(max_examples=30)
+@settings(max_examples=25)
 @given(frame=results_tables(), policy=POLICIES)
 def test_applying_twice_equals_applying_once(frame: pd.DataFrame, policy: DisclosurePolicy) -> None:
     once = apply_disclosure(frame, policy, unit_parents={})
@@ -155,13 +155,10 @@ def test_applying_twice_equals_applying_once(frame: pd.DataFrame, policy: Disclo
     pd.testing.assert_frame_equal(once, twice)
 
 
-@settings(max_examples=30)
+@settings(max_examples=25)
 @given(frame=results_tables())
 def test_results_do_not_depend_on_row_order(frame: pd.DataFrame) -> None:
-    # Ties between equally cheap cells are broken by row order, so compare patterns only
-    # where they cannot tie: the primary rule and the totals of suppressed cells.
+    # Ties between equally cheap cells are broken by table key and group, never by position.
     published = apply_disclosure(frame, "nhs_secondary_care", unit_parents={})
     reordered = apply_disclosure(frame.iloc[::-1], "nhs_secondary_care", unit_parents={})
-    small = frame["numerator"].between(1, 7) & (frame["unit_type"] != "national")
-    assert published["numerator"][small].isna().all()
-    assert reordered.loc[frame.index, "numerator"][small].isna().all()
+    pd.testing.assert_frame_equal(reordered.loc[frame.index], published)

@@ -356,3 +356,36 @@ def test_a_warning_when_groupings_may_nest_but_no_mapping_is_given() -> None:
 def test_invalid_links_are_refused(keyword: str, value: Any, message: str) -> None:
     with pytest.raises(InvalidTypeError, match=message):
         apply_disclosure(results({}), "nhs_secondary_care", **{keyword: value})
+
+
+def test_extra_columns_follow_the_statistics() -> None:
+    # The measures add a sentence that quotes the figures, a significance label and a
+    # small-numbers flag: in a row whose numerator is suppressed they would reveal it too.
+    extras = {
+        "significance": "higher",
+        "small_numbers": False,
+        "interpretation": "Black patients were 1.50 times as likely (95% CI 0.90 to 2.50).",
+    }
+    table = results({"numerator": 3, **extras}, {"numerator": 30, **extras})
+    published = apply_disclosure(table, "nhs_secondary_care")
+    for column in extras:
+        assert published[column].isna().tolist() == [True, False], column
+
+
+def test_a_suppressed_not_known_count_withholds_the_sensitivity_range() -> None:
+    # The sensitivity range assumes every record of unknown ethnicity belongs to the group
+    # (or to the reference), so it is computed from the Not known count (3, suppressed).
+    rows = [
+        {"unit": "Oak", "group": "White", "numerator": 40, "ratio": 1.0},
+        {"unit": "Oak", "group": "Black", "numerator": 20},
+        {"unit": "Oak", "group": "Not known", "numerator": 3, "ratio": np.nan},
+    ]
+    sensitivity = {"ratio_sensitivity_lower": 1.2, "ratio_sensitivity_upper": 1.9}
+    table = results(*({**row, **sensitivity} for row in rows))
+    published = apply_disclosure(table, "nhs_secondary_care")
+    assert published["ratio_sensitivity_lower"].isna().all()
+    assert published["ratio_sensitivity_upper"].isna().all()
+    assert published["ratio"].tolist()[:2] == [1.0, 1.5]  # the ratios themselves stay
+    assert published["note"].iloc[1] == (
+        "sensitivity range withheld because a not-stated or not-known count is suppressed"
+    )

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.axes import Axes
 from scipy import stats as scipy_stats
 
-from equitymetrics.exceptions import InvalidArgumentError
+from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError
 from equitymetrics.plots import describe_funnel_plot, funnel_plot
 from equitymetrics.stats import funnel_limits
 
@@ -219,3 +219,25 @@ def test_percentage_axis_stays_within_zero_to_one_hundred(wards):
     assert -5 < bottom < 0  # a small margin below 0% so that a 0% ward is visible
     assert top <= 105
     assert isinstance(ax, Axes)
+
+
+def test_a_given_target_is_named_as_such(wards, artists):
+    ax = funnel_plot(wards, measure="restrictive_practice_people", target=12.0)
+    (target,) = artists(ax, "target")
+    assert target.get_label() == "Target (12.0%)"
+    text = describe_funnel_plot(wards, measure="restrictive_practice_people", target=12.0)
+    assert "around the target of 12.0%" in text
+
+
+def test_the_x_axis_says_what_the_denominator_counts(make_results, ward_rows, wards):
+    proportion = funnel_plot(wards, measure="restrictive_practice_people")
+    assert proportion.get_xlabel() == "Number of inpatients"
+    rates = make_results(ward_rows(measure="restrictive_practice_rate", multiplier=1000.0))
+    rate = funnel_plot(rates, measure="restrictive_practice_rate")
+    assert rate.get_xlabel() == "Occupied bed days"
+
+
+@pytest.mark.parametrize("levels", ["0.95", (), ("high",)])
+def test_levels_must_be_fractions(wards, levels):
+    with pytest.raises(InvalidTypeError, match="levels must be a sequence of fractions"):
+        funnel_plot(wards, measure="restrictive_practice_people", levels=levels)

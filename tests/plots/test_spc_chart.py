@@ -181,3 +181,8 @@ def test_limits_stay_in_view(quarterly):
     limits = np.array([MEAN - 2.66 * AVERAGE_MOVING_RANGE, MEAN + 2.66 * AVERAGE_MOVING_RANGE])
     assert bottom < limits.min()
     assert top > limits.max()
+
+
+def test_improvement_must_name_a_direction(quarterly):
+    with pytest.raises(InvalidArgumentError, match='improvement must be "higher", "lower"'):
+        spc_chart(quarterly([1.0]), measure="smi_health_checks", group="Black", improvement="up")

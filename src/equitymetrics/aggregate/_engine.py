@@ -1,4 +1,4 @@
-"""Engines that run the aggregation definitions: pandas in memory, DuckDB embedded.
+"""Engines that run the aggregation definitions: pandas in memory, DuckDB embedded, Spark.
 
 Every aggregation is written once against the narwhals expression API on *lazy* frames. This
 module turns the caller's inputs into such frames on the chosen engine, and collects the small
@@ -9,8 +9,12 @@ results back to pandas:
 - ``"duckdb"``: each input becomes a DuckDB relation (a pandas DataFrame is scanned in place; a
   Parquet or CSV path is read by DuckDB itself; a relation is used as it is), so the record-level
   rows stay inside DuckDB and only the small counts come back as pandas.
-- ``"auto"``: DuckDB when any input is a file path or a DuckDB relation, or when the inputs hold
-  more than :data:`AUTO_DUCKDB_ROWS` rows in total; pandas otherwise.
+- ``"spark"``: every input is a PySpark DataFrame; the work runs on the Spark cluster (or in
+  Spark local mode) and only the small counts are collected (see :mod:`._spark`; PySpark is an
+  optional dependency and is never imported by this package).
+- ``"auto"``: Spark when the inputs are PySpark DataFrames; DuckDB when any input is a file path
+  or a DuckDB relation, or when the inputs hold more than :data:`AUTO_DUCKDB_ROWS` rows in total;
+  pandas otherwise.
 
 Before the aggregation sees a table, :meth:`_Session.table` selects the canonical columns the
 aggregation needs and casts them to one logical type per column, so that both engines compute on
@@ -32,6 +36,7 @@ import duckdb
 import narwhals as nw
 import pandas as pd
 
+from equitymetrics.aggregate._spark import SparkState, is_spark_frame
 from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError, UnknownMethodError
 
 __all__ = [
@@ -43,17 +48,18 @@ __all__ = [
     "open_session",
 ]
 
-EngineName: TypeAlias = Literal["auto", "duckdb", "pandas"]
+EngineName: TypeAlias = Literal["auto", "duckdb", "pandas", "spark"]
 """Names accepted by ``engine=``."""
 
-ENGINES: tuple[str, ...] = ("auto", "duckdb", "pandas")
+ENGINES: tuple[str, ...] = ("auto", "duckdb", "pandas", "spark")
 """The valid values of ``engine=``, sorted."""
 
 AUTO_DUCKDB_ROWS = 1_000_000
 """``engine="auto"`` uses DuckDB when the record-level inputs hold more rows than this in total."""
 
 TableInput: TypeAlias = "pd.DataFrame | duckdb.DuckDBPyRelation | str | os.PathLike[str]"
-"""A canonical table: a pandas DataFrame, a DuckDB relation, or a Parquet / CSV file path."""
+"""A canonical table: a pandas DataFrame, a DuckDB relation, or a Parquet / CSV file path (or a
+PySpark DataFrame, for ``engine="spark"``; not named here so that PySpark stays optional)."""
 
 Frame: TypeAlias = "nw.LazyFrame[Any]"
 """The lazy frame type every aggregation definition works on."""
@@ -75,25 +81,30 @@ def _is_relation(value: object) -> bool:
 def _check_input(name: str, value: object) -> None:
     if isinstance(value, pd.DataFrame) or _is_path(value) or _is_relation(value):
         return
+    if is_spark_frame(value):
+        return
     raise InvalidTypeError(
-        f"{name} must be a pandas DataFrame, a DuckDB relation or a Parquet/CSV file path; got "
+        f"{name} must be a pandas DataFrame, a DuckDB relation, a Parquet/CSV file path or a "
+        f"PySpark DataFrame; got "
         f"{type(value).__name__}. Load the table with equitymetrics.loaders or pandas first."
     )
 
 
-def resolve_engine(engine: str, tables: Mapping[str, object]) -> Literal["pandas", "duckdb"]:
+def resolve_engine(
+    engine: str, tables: Mapping[str, object]
+) -> Literal["pandas", "duckdb", "spark"]:
     """Choose the engine that will run an aggregation.
 
     Parameters
     ----------
-    engine : {"auto", "duckdb", "pandas"}
+    engine : {"auto", "duckdb", "pandas", "spark"}
         The requested engine.
     tables : mapping of str to table
         The record-level inputs, keyed by canonical table name (used in error messages).
 
     Returns
     -------
-    {"pandas", "duckdb"}
+    {"pandas", "duckdb", "spark"}
         The engine to use.
     """
     if not isinstance(engine, str) or engine not in ENGINES:
@@ -102,6 +113,9 @@ def resolve_engine(engine: str, tables: Mapping[str, object]) -> Literal["pandas
         )
     for name, value in tables.items():
         _check_input(name, value)
+    spark = [name for name, value in tables.items() if is_spark_frame(value)]
+    if spark or engine == "spark":
+        return _resolve_spark(engine, tables, spark)
     lazy = [name for name, value in tables.items() if not isinstance(value, pd.DataFrame)]
     if engine == "pandas":
         if lazy:
@@ -117,6 +131,23 @@ def resolve_engine(engine: str, tables: Mapping[str, object]) -> Literal["pandas
     return "duckdb" if lazy or rows > AUTO_DUCKDB_ROWS else "pandas"
 
 
+def _resolve_spark(engine: str, tables: Mapping[str, object], spark: list[str]) -> Literal["spark"]:
+    """Spark runs only on PySpark DataFrames, and PySpark DataFrames only on Spark."""
+    others = [name for name in tables if name not in spark]
+    if engine not in ("spark", "auto"):
+        raise InvalidArgumentError(
+            f"engine={engine!r} cannot read PySpark DataFrames ({', '.join(spark)}); use "
+            "engine='spark' (or 'auto') so that the counts are computed on Spark."
+        )
+    if others:
+        raise InvalidArgumentError(
+            f"engine='spark' needs every table as a PySpark DataFrame, but {', '.join(others)} "
+            "is not one; read it with spark.read / spark.table (or spark.createDataFrame for a "
+            "small pandas table) so that all inputs live on one Spark session."
+        )
+    return "spark"
+
+
 def _sql_string(text: str) -> str:
     """Quote ``text`` as a SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
@@ -125,11 +156,14 @@ def _sql_string(text: str) -> str:
 class _Session:
     """Inputs of one aggregation call, turned into lazy frames on one engine."""
 
-    def __init__(self, engine: Literal["pandas", "duckdb"], tables: Mapping[str, object]) -> None:
+    def __init__(
+        self, engine: Literal["pandas", "duckdb", "spark"], tables: Mapping[str, object]
+    ) -> None:
         self.engine = engine
         self._connection: Any = None
         self._anchor: Any = None
         self._temporary: list[str] = []
+        self._spark = SparkState(dict(tables)) if engine == "spark" else None
         if engine == "duckdb":
             relations = [value for value in tables.values() if _is_relation(value)]
             if relations:
@@ -144,6 +178,8 @@ class _Session:
 
     def close(self) -> None:
         """Drop the temporary tables made by :meth:`persist` and close our own connection."""
+        if self._spark is not None:
+            self._spark.close()
         if self._anchor is not None:
             for name in self._temporary:
                 self._anchor.query("_em_anchor", f"DROP TABLE IF EXISTS {name}")
@@ -221,6 +257,8 @@ class _Session:
             if not isinstance(value, pd.DataFrame):  # pragma: no cover - resolve_engine checks
                 raise InvalidArgumentError(f"{table}: the pandas engine needs a DataFrame.")
             frame: Frame = nw.from_native(value, eager_only=True).lazy()
+        elif self._spark is not None:
+            frame = nw.from_native(value)
         else:
             frame = nw.from_native(self._relation(value, table))
         schema = frame.collect_schema()
@@ -242,6 +280,8 @@ class _Session:
         """Bring a small helper table (periods, code lists) onto the session's engine."""
         if self.engine == "pandas":
             return nw.from_native(frame, eager_only=True).lazy()
+        if self._spark is not None:
+            return self._spark.small(frame)
         helper: Frame = nw.from_native(self._sql("SELECT * FROM _em_frame", frame))
         return helper
 
@@ -254,6 +294,8 @@ class _Session:
         """
         if self.engine == "pandas":
             return frame
+        if self._spark is not None:
+            return self._spark.persist(frame)
         name = f"_em_{uuid.uuid4().hex}"
         frame.to_native().query(
             "_em_source", f"CREATE TEMPORARY TABLE {name} AS SELECT * FROM _em_source"
@@ -264,6 +306,8 @@ class _Session:
 
     def collect(self, frame: Frame) -> pd.DataFrame:
         """Run ``frame`` on the engine and return the (small) result as pandas."""
+        if self._spark is not None:
+            return self._spark.collect(frame)
         result = frame.collect("pandas").to_native()
         if not isinstance(result, pd.DataFrame):  # pragma: no cover - narwhals guarantees it
             raise InvalidTypeError("the engine did not return a pandas DataFrame")

@@ -17,6 +17,7 @@ import pandas as pd
 from pandas.api.types import pandas_dtype
 
 from equitymetrics.aggregate._engine import Frame
+from equitymetrics.aggregate._periods import NEXT
 from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError
 
 __all__ = [
@@ -112,6 +113,7 @@ def classify(
     rules: Sequence[tuple[nw.Expr, str]],
     enrich: Callable[[Frame], Frame] | None = None,
     persist: Callable[[Frame], Frame] | None = None,
+    keep: Sequence[str] | None = None,
 ) -> Classified:
     """Place each row in the periods it belongs to, and give each placed row its reason.
 
@@ -119,8 +121,9 @@ def classify(
        period: it is excluded, with that reason, in every period.
     2. Every other row is paired with each period where ``inside`` holds (a join that engines
        run as a range join), then ``enrich`` adds columns (such as person attributes) and the
-       row gets the first of ``rules`` it breaks, or none when it is used. ``persist`` (the
-       session's) computes these placed rows once, as later steps read them several times.
+       row gets the first of ``rules`` it breaks, or none when it is used. Only the period
+       columns, the reason and ``keep`` (when given) are kept; ``persist`` (the session's)
+       computes these placed rows once, as later steps read them several times.
     3. A placeable row not placed in a period is counted there as "outside the period".
 
     So for each period, the rows of the table are the used rows plus the excluded rows.
@@ -144,6 +147,8 @@ def classify(
     if enrich is not None:
         placed = enrich(placed)
     placed = placed.with_columns(first_reason(rules))
+    if keep is not None:
+        placed = placed.select("period_start", "period_end", NEXT, REASON, *keep)
     if persist is not None:
         placed = persist(placed)
     placed_rows = placed.group_by("period_start").agg(nw.len().alias("_placed"))

@@ -36,6 +36,15 @@ from equitymetrics.aggregate._frames import (
 )
 from equitymetrics.aggregate._people import IN_PATIENTS, age_expression, patients_frame
 from equitymetrics.aggregate._periods import NEXT, period_table, validate_periods
+from equitymetrics.aggregate._units import (
+    STRATUM as _STRATUM,
+)
+from equitymetrics.aggregate._units import (
+    bed_days_frame,
+    interventions_frame,
+    people_frame,
+    with_bed_days,
+)
 from equitymetrics.exceptions import DataValidationError, InvalidArgumentError, InvalidTypeError
 
 __all__ = [
@@ -84,8 +93,6 @@ _INTERVENTION_COLUMNS: dict[str, Any] = {
     "start_date": "date",
     "type_code": "string",
 }
-_STRATUM = ("ethnic_category", "sex", "age_band")
-_UNIT_KEYS = ("period_start", "period_end", "unit_type", "unit", *_STRATUM)
 _BASE_DTYPES: dict[str, str] = {
     **PERIOD_DTYPES,
     "unit_type": "str",
@@ -107,7 +114,6 @@ INTERVENTION_DTYPES: dict[str, str] = {
 }
 BED_DAY_DTYPES: dict[str, str] = {**_BASE_DTYPES, "occupied_bed_days": "float64"}
 _DIVISION = "_ward_division"
-_DAYS = "_days"
 _SEEN = "_seen"
 
 
@@ -234,14 +240,16 @@ def restrictive_practice_counts(
         )
         group_frame = session.small(groups)
         return RestrictivePracticeCounts(
-            people=_finish(session, _people(stay_rows.used, used_events, trust), PEOPLE_DTYPES),
+            people=_finish(
+                session, people_frame(stay_rows.used, used_events, trust), PEOPLE_DTYPES
+            ),
             interventions=_finish(
                 session,
-                _interventions(session, used_events, group_frame, trust),
+                interventions_frame(session, used_events, group_frame, trust),
                 INTERVENTION_DTYPES,
             ),
             bed_days=_finish(
-                session, _bed_days(_with_bed_days(stay_rows.used), trust), BED_DAY_DTYPES
+                session, bed_days_frame(with_bed_days(stay_rows.used), trust), BED_DAY_DTYPES
             ),
             exclusions=finalise(
                 session.collect(exclusions), EXCLUSION_DTYPES, EXCLUSION_COLUMNS[:4]
@@ -304,21 +312,13 @@ def _classified_stays(
         inside=(start < nw.col(NEXT)) & (end.is_null() | (end >= nw.col("period_start"))),
         enrich=_with_person(people, bands, "period_end"),
         persist=session.persist,
+        keep=["person_id", "ward", "division", "start_date", "end_date", *_STRATUM],
         rules=[
             *missing_rules(["person_id", "ward", "division"]),
             (nw.col(IN_PATIENTS).is_null(), "person not in patients"),
             (nw.col("age_band").is_null(), "age outside the age bands"),
         ],
     )
-
-
-def _with_bed_days(used_stays: Frame) -> Frame:
-    """Add each stay's occupied bed days in the period (date-level, never negative)."""
-    start, end, following = nw.col("start_date"), nw.col("end_date"), nw.col(NEXT)
-    low = nw.max_horizontal(start, nw.col("period_start"))
-    high = nw.min_horizontal(end.fill_null(following), following)
-    days = (high - low).dt.total_seconds() / 86400.0
-    return used_stays.with_columns(nw.max_horizontal(days, nw.lit(0.0)).alias(_DAYS))
 
 
 def _ward_divisions(session: _Session, stay_table: Frame) -> pd.DataFrame:
@@ -373,6 +373,7 @@ def _classified_interventions(
         inside=(start >= nw.col("period_start")) & (start < nw.col(NEXT)),
         enrich=enrich,
         persist=session.persist,
+        keep=["intervention_id", "person_id", "ward", "division", "type_code", *_STRATUM],
         rules=[
             *missing_rules(["intervention_id", "person_id", "ward", "type_code"]),
             (~nw.col("type_code").is_in(list(codes)), "unrecognised type code"),
@@ -389,88 +390,3 @@ def _flag_stays(events: Frame, used_stays: Frame) -> Frame:
         nw.lit(1.0).alias(_SEEN)
     )
     return events.join(seen, on=["period_start", "person_id", "ward"], how="left")
-
-
-def _levels(trust: str) -> list[tuple[str, nw.Expr]]:
-    return [
-        ("trust", nw.lit(trust)),
-        ("division", nw.col("division")),
-        ("ward", nw.col("ward")),
-    ]
-
-
-def _at_level(frame: Frame, level: str, unit: nw.Expr) -> Frame:
-    return frame.with_columns(nw.lit(level).alias("unit_type"), unit.cast(nw.String).alias("unit"))
-
-
-def _by_unit(frame: Frame, trust: str) -> Frame:
-    """Stack ``frame`` once per level, with ``unit_type`` and ``unit`` columns."""
-    return nw.concat([_at_level(frame, level, unit) for level, unit in _levels(trust)])
-
-
-def _people(used_stays: Frame, used_events: Frame, trust: str) -> Frame:
-    unit = ["period_start", "unit_type", "unit", "person_id"]
-    # Reduce to people and wards first: the stratum and period_end are the same for every row
-    # of a person in a period, and the division is the ward's.
-    stays = distinct(
-        used_stays, "period_start", "period_end", "ward", "division", "person_id", *_STRATUM
-    )
-    events = distinct(used_events, "period_start", "ward", "division", "person_id")
-    inpatients = distinct(_by_unit(stays, trust), *unit, "period_end", *_STRATUM)
-    restricted = distinct(_by_unit(events, trust), *unit).with_columns(
-        nw.lit(1).alias("_restricted")
-    )
-    return (
-        inpatients.join(restricted, on=unit, how="left")
-        .with_columns(nw.col("_restricted").fill_null(0))
-        .group_by(*_UNIT_KEYS)
-        .agg(nw.len().alias("inpatients"), nw.col("_restricted").sum().alias("people_restricted"))
-    )
-
-
-def _interventions(session: _Session, used_events: Frame, groups: Frame, trust: str) -> Frame:
-    """Distinct (intervention_id, type_code) pairs and distinct incidents per type group.
-
-    Pairs with different type codes are different pairs, so the pairs of a group are the sum
-    over its codes of the pairs of each code. Rows are first made distinct at ward level (a ward
-    lies in one division); for the division and trust levels they are made distinct again, so
-    that an incident recorded on two wards still counts once there.
-    """
-    columns = ["period_start", "period_end", "ward", "division", *_STRATUM]
-    pairs = session.persist(distinct(used_events, *columns, "intervention_id", "type_code"))
-    incidents = session.persist(
-        distinct(
-            pairs.join(groups, on="type_code", how="inner"),
-            *columns,
-            "type_group",
-            "intervention_id",
-        )
-    )
-    keys = [*_UNIT_KEYS, "type_group"]
-    pieces = []
-    for level, unit in _levels(trust):
-        level_pairs = _at_level(pairs, level, unit)
-        level_incidents = _at_level(incidents, level, unit)
-        if level != "ward":
-            level_pairs = distinct(level_pairs, *_UNIT_KEYS, "intervention_id", "type_code")
-            level_incidents = distinct(level_incidents, *keys, "intervention_id")
-        by_code = (
-            level_pairs.group_by(*_UNIT_KEYS, "type_code")
-            .agg(nw.len().alias("_pairs"))
-            .join(groups, on="type_code", how="inner")
-            .group_by(*keys)
-            .agg(nw.col("_pairs").sum().alias("interventions"))
-        )
-        by_group = level_incidents.group_by(*keys).agg(nw.len().alias("incidents"))
-        pieces.append(
-            by_code.join(by_group, on=keys, how="inner").select(*keys, "interventions", "incidents")
-        )
-    return nw.concat(pieces)
-
-
-def _bed_days(used_stays: Frame, trust: str) -> Frame:
-    return (
-        _by_unit(used_stays, trust)
-        .group_by(*_UNIT_KEYS)
-        .agg(nw.col(_DAYS).sum().alias("occupied_bed_days"))
-    )

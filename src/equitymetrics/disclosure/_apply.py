@@ -22,25 +22,12 @@ from equitymetrics.disclosure._validation import (
     validate_parents,
     validate_results,
 )
+from equitymetrics.disclosure._withhold import withhold_statistics
 from equitymetrics.exceptions import DataQualityWarning
 
-__all__ = ["REFERENCE_COLUMNS", "STATISTIC_COLUMNS", "apply_disclosure"]
+__all__ = ["apply_disclosure"]
 
 BoolArray = npt.NDArray[np.bool_]
-
-STATISTIC_COLUMNS: tuple[str, ...] = (
-    "value",
-    "lower_ci",
-    "upper_ci",
-    "ratio",
-    "ratio_lower_ci",
-    "ratio_upper_ci",
-    "excess_events",
-)
-"""Columns withheld in a row whose numerator or denominator is suppressed."""
-
-REFERENCE_COLUMNS: tuple[str, ...] = ("ratio", "ratio_lower_ci", "ratio_upper_ci", "excess_events")
-"""Columns withheld in every row of a table whose reference group's count is suppressed."""
 
 _LABELS = {"numerator": "numerator", "denominator": "denominator", "excess_events": "excess events"}
 
@@ -72,16 +59,6 @@ def _secondary_note(column: str) -> str:
     return (
         f"{_LABELS[column]} secondarily suppressed so that a suppressed count cannot be "
         "recovered from the totals"
-    )
-
-
-_STATISTICS_NOTE = "statistics withheld because they would reveal a suppressed count"
-
-
-def _reference_note(reference: object) -> str:
-    return (
-        f"ratio and excess events withheld because the reference group ({reference}) has a "
-        "suppressed count"
     )
 
 
@@ -206,7 +183,12 @@ def apply_disclosure(
     3. *Statistics*: where a row's numerator or denominator is suppressed, ``value``, its
        interval, the ratio and its interval, and ``excess_events`` are withheld; where a
        table's reference-group row has a suppressed count, every ratio, ratio interval and
-       excess in that table is withheld (they reveal the reference rate).
+       excess in that table is withheld (they reveal the reference rate). The columns the
+       measures add beyond the contract follow: ``significance``, ``non_adverse_range``,
+       ``small_numbers`` and ``interpretation`` (which quotes the figures) with the
+       statistics, and ``ratio_sensitivity_lower``/``_upper`` also wherever the table's
+       "Not stated", "Not known" or "Unrecognised" count is suppressed (they are computed
+       from those counts).
 
     Applying the same policy twice gives the same table as applying it once: counts that are
     already missing in a row marked ``suppressed`` count as suppressed.
@@ -269,29 +251,12 @@ def apply_disclosure(
         if column in ADDITIVE_COLUMNS:
             hidden_count |= suppressed | withheld
 
-    blanked = np.zeros(size, dtype=bool)
-    for column in (c for c in STATISTIC_COLUMNS if c in published.columns):
-        present = published[column].notna().to_numpy()
-        blanked |= hidden_count & present
-        published[column] = published[column].mask(hidden_count)
-    for row in np.flatnonzero(blanked):
-        notes[row].append(_STATISTICS_NOTE)
-
-    reference = linkage.reference_row
-    by_reference = (reference >= 0) & hidden_count[np.maximum(reference, 0)] & ~hidden_count
-    reference_blanked = np.zeros(size, dtype=bool)
-    for column in (c for c in REFERENCE_COLUMNS if c in published.columns):
-        present = published[column].notna().to_numpy()
-        reference_blanked |= by_reference & present
-        published[column] = published[column].mask(by_reference)
-    groups = published["group"].astype(object).to_numpy()
-    for row in np.flatnonzero(reference_blanked):
-        notes[row].append(_reference_note(groups[reference[row]]))
+    statistics_withheld = withhold_statistics(published, hidden_count, linkage, notes)
 
     any_count = np.zeros(size, dtype=bool)
     for hidden in count_hidden.values():
         any_count |= hidden
-    published["suppressed"] = flagged_before | any_count | blanked | reference_blanked
+    published["suppressed"] = flagged_before | any_count | statistics_withheld
     existing = published["note"] if "note" in published.columns else pd.Series([""] * size)
     published["note"] = pd.Series(
         _append_notes(existing, notes), index=published.index, dtype="str"

@@ -54,6 +54,7 @@ class _Audit:
         self.audited = primary & ~withheld
         self.protected = np.zeros(len(self.values), dtype=bool)
         self._members = [relation.cells.tolist() for relation in system.relations]
+        self._coefficients = [relation.coefficients.tolist() for relation in system.relations]
         self._unknown_cells = set(np.flatnonzero(self.unknown).tolist())
         self._components: dict[int, list[int]] = {}
 
@@ -113,10 +114,10 @@ class _Audit:
         slacks = [position for position, r in enumerate(relations) if r.sense != 0]
         matrix = np.zeros((len(relations), len(free) + len(slacks)))
         rhs = np.zeros(len(relations))
-        for row, relation in enumerate(relations):
+        for row, (index, relation) in enumerate(zip(relation_ids, relations, strict=True)):
             total = relation.constant
-            for cell, coefficient in zip(relation.cells, relation.coefficients, strict=True):
-                cell = int(cell)
+            members = zip(self._members[index], self._coefficients[index], strict=True)
+            for cell, coefficient in members:
                 if cell == fixed:
                     total -= coefficient * target
                 elif cell in column:
@@ -147,6 +148,9 @@ class _Audit:
         if value - 1.0 >= self.lower_bound - _SLACK:
             targets.append(value - 1.0)
         everything = self.component(cell)
+        quick = self._smallest_move(cell, everything, certify=certify)
+        if quick is not None:
+            return quick
         nearby = self.component(cell, _NEARBY)
         for cells in [nearby, everything] if len(nearby) < len(everything) else [everything]:
             for target in targets:
@@ -157,6 +161,41 @@ class _Audit:
                     self._certify(solution)
                 return True
         return False
+
+    def _smallest_move(self, cell: int, cells: list[int], *, certify: bool) -> bool | None:
+        """A quick answer from the smallest move of the linked cells, or None if unsure.
+
+        The move ``d`` with ``d[cell] = 1`` that keeps every sum (least squares, minimum
+        norm) is tried both ways: if ``x0 + d`` or ``x0 - d`` keeps every cell at or above the
+        lower bound, ``cell`` is protected. If no such move exists and every sum is an
+        equation, ``cell`` is pinned down. Otherwise the linear programs decide.
+        """
+        if self.withheld[cells].any():
+            return None
+        relation_ids = sorted({i for c in cells for i in self.system.cell_relations[c]})
+        column = {c: position for position, c in enumerate(cells)}
+        matrix = np.zeros((len(relation_ids), len(cells)))
+        for row, index in enumerate(relation_ids):
+            members = zip(self._members[index], self._coefficients[index], strict=True)
+            for member, coefficient in members:
+                if member in column:
+                    matrix[row, column[member]] += coefficient
+        position = column[cell]
+        others = np.delete(matrix, position, axis=1)
+        wanted = -matrix[:, position]
+        move, *_ = np.linalg.lstsq(others, wanted, rcond=None)
+        if np.abs(others @ move - wanted).max(initial=0.0) > 1e-7:
+            equations_only = all(self.system.relations[i].sense == 0 for i in relation_ids)
+            return False if equations_only else None
+        step = np.insert(move, position, 1.0)
+        room = self.values[cells] - self.lower_bound
+        for sign in (1.0, -1.0):
+            if (room + sign * step >= -_SLACK).all():
+                if certify:
+                    moved = np.asarray(cells)[np.abs(step) >= 1.0 - _SLACK]
+                    self.protected[moved[self.audited[moved]]] = True
+                return True
+        return None
 
     def _certify(self, solution: dict[int, float]) -> None:
         """Mark every audited cell that ``solution`` moves by at least one as protected."""

@@ -167,15 +167,18 @@ class OnsCensusLoader:
         frame, details = read_delimited(
             path, delimiter=options.get("delimiter"), encoding=options.get("encoding")
         )
+        # Rows with the wrong number of fields, found while reading; kept through the reshaping.
+        found = [frame.attrs.pop(FAILURES_ATTR)] if FAILURES_ATTR in frame.attrs else []
         keys = {_key(c) for c in frame.columns}
         wide = _GEOGRAPHY_CODE in keys and any(k.startswith(_PREFIX) for k in keys)
         if wide:
             frame, failures = _wide_to_long(frame)
             details["layout"] = "wide"
-            if not failures.empty:
-                frame.attrs[FAILURES_ATTR] = failures
+            found.extend([failures] if not failures.empty else [])
         else:
             frame = _rename_long(frame)
             details["layout"] = "long"
-        frame.attrs[DETAILS_ATTR] = details
+        frame.attrs = {DETAILS_ATTR: details}
+        if found:
+            frame.attrs[FAILURES_ATTR] = pd.concat(found, ignore_index=True)
         return frame

@@ -25,6 +25,7 @@ from equitymetrics.plots._style import (
     format_value,
     is_percentage,
     legend_above,
+    measure_phrase,
     measure_title,
     place_text,
     set_titles,
@@ -355,7 +356,7 @@ def describe_bar_chart(
         adjustment=adjustment,
     )
     sentences = [
-        f"Bar chart of {measure_title(bars.measure)} by ethnic group for {bars.subtitle}, "
+        f"Bar chart of {measure_phrase(bars.measure)} by ethnic group for {bars.subtitle}, "
         "with confidence intervals."
     ]
     for label, (_, row) in zip(bars.labels, bars.rows.iterrows(), strict=True):

@@ -34,6 +34,7 @@ from equitymetrics.plots._style import (
     format_value,
     is_percentage,
     legend_above,
+    measure_phrase,
     measure_title,
     period_text,
     set_titles,
@@ -231,7 +232,7 @@ def describe_completeness_chart(
         else f", against a target of {format_value(goal, percentage=bars.percentage)}"
     )
     sentences = [
-        f"Bar chart of {measure_title(bars.measure).lower()} by unit, {bars.subtitle}{goal_text}."
+        f"Bar chart of {measure_phrase(bars.measure)} by unit, {bars.subtitle}{goal_text}."
     ]
     for label, (_, row) in zip(bars.labels, bars.rows.iterrows(), strict=True):
         verdict = ""

@@ -25,6 +25,7 @@ from equitymetrics.plots._style import (
     check_measure,
     format_number,
     legend_above,
+    measure_phrase,
     measure_title,
     place_text,
     plain,
@@ -403,7 +404,7 @@ def describe_forest_plot(
     ...     "ratio_lower_ci": [float("nan"), 1.3], "ratio_upper_ci": [float("nan"), 2.4]})
     >>> print(describe_forest_plot(rows, measure="restrictive_practice_people"))
     ... # doctest: +NORMALIZE_WHITESPACE
-    Forest plot of Restrictive practice people for Trust, 1 Apr 2025 to 30 Jun 2025:
+    Forest plot of people subject to restrictive practice for Trust, 1 Apr 2025 to 30 Jun 2025:
     each group's ratio to White on a log scale, where 1 means the same as White.
     White: reference group. Black: 1.80 (95% CI 1.30 to 2.40), higher than White.
     """
@@ -418,7 +419,7 @@ def describe_forest_plot(
     )
     reference = forest.reference
     sentences = [
-        f"Forest plot of {measure_title(forest.measure)} for {forest.subtitle}: each group's "
+        f"Forest plot of {measure_phrase(forest.measure)} for {forest.subtitle}: each group's "
         f"ratio to {reference} on a log scale, where 1 means the same as {reference}."
     ]
     if forest.wres:

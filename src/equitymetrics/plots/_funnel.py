@@ -29,6 +29,7 @@ from equitymetrics.plots._style import (
     format_value,
     is_percentage,
     legend_above,
+    measure_phrase,
     measure_spec,
     measure_title,
     period_text,
@@ -75,6 +76,7 @@ class _Funnel:
     units: pd.DataFrame
     missing: tuple[str, ...]
     target: float
+    from_trust: bool
     kind: str
     multiplier: float
     levels: tuple[float, ...]
@@ -104,9 +106,14 @@ def _kind(measure: str, multiplier: float) -> str:
 
 
 def _check_levels(levels: object) -> tuple[float, ...]:
-    if isinstance(levels, str | bytes) or not isinstance(levels, Sequence):
-        raise InvalidTypeError(f"levels must be a sequence such as (0.95, 0.998); got {levels!r}.")
-    return tuple(sorted(float(level) for level in levels))
+    """The levels in increasing order (funnel_limits checks each lies in (0, 1))."""
+    message = f"levels must be a sequence of fractions such as (0.95, 0.998); got {levels!r}."
+    if isinstance(levels, str | bytes) or not isinstance(levels, Sequence) or not levels:
+        raise InvalidTypeError(message)
+    try:
+        return tuple(sorted(float(level) for level in levels))
+    except (TypeError, ValueError):
+        raise InvalidTypeError(message) from None
 
 
 def _trust_target(results: object, units: pd.DataFrame, *, measure: str, group: str) -> float:
@@ -121,6 +128,8 @@ def _trust_target(results: object, units: pd.DataFrame, *, measure: str, group: 
         "group": group,
         "period_start": first["period_start"],
         "adjustment": str(first["adjustment"]),
+        # the 'All' row is the same in every grouping; a named group belongs to one
+        "grouping": None if group == ALL_GROUP else str(first["grouping"]),
     }
     try:
         trust = select_rows(results, measure=measure, filters=filters, columns=_COLUMNS)
@@ -163,6 +172,7 @@ def _prepare(
     group_name = str(single_value(rows, "group"))
     multiplier = float(single_value(rows, "multiplier"))  # type: ignore[arg-type]
     kind = _kind(measure, multiplier)
+    from_trust = target is None
     if target is None:
         target = _trust_target(results, rows, measure=measure, group=group_name)
     usable = np.isfinite(rows["value"].to_numpy(dtype=np.float64)) & (
@@ -180,7 +190,7 @@ def _prepare(
             method=method,  # type: ignore[arg-type]
             multiplier=multiplier,
         )
-        outside = where != "within"
+        outside = (where == "above") | (where == "below")
         positions[outside[0]] = "inner"
         positions[outside[-1]] = "outer"
     return _Funnel(
@@ -188,6 +198,7 @@ def _prepare(
         units=units,
         missing=tuple(str(unit) for unit in rows.loc[~usable, "unit"]),
         target=float(target),
+        from_trust=from_trust,
         kind=kind,
         multiplier=multiplier,
         levels=level_values,
@@ -294,11 +305,12 @@ def funnel_plot(
         _draw_limits(ax, funnel, method)
     _draw_units(ax, funnel)
     percent = is_percentage(funnel.measure, funnel.multiplier)
+    target_text = format_value(funnel.target, percentage=percent)
     ax.axhline(
         funnel.target,
         color=OKABE_ITO["black"],
         linewidth=1.2,
-        label=f"Trust value ({format_value(funnel.target, percentage=percent)})",
+        label=f"{_target_name(funnel).capitalize()} ({target_text})",
         gid="target",
     )
     if percent:
@@ -307,17 +319,30 @@ def funnel_plot(
         margin = 0.03 * (top - bottom)
         ax.set_ylim(bottom - margin, top + margin)
     ax.set_xlim(left=0.0)
-    spec = measure_spec(funnel.measure)
-    denominator = "Denominator" if spec is None else f"Number of {spec.subject}"
-    if funnel.kind == "rate":
-        denominator = "Denominator (exposure: bed days or population)"
-    ax.set_xlabel(denominator, fontsize=LABEL_SIZE)
+    ax.set_xlabel(_denominator_label(funnel), fontsize=LABEL_SIZE)
     ax.set_ylabel(value_axis_label(funnel.measure, funnel.multiplier), fontsize=LABEL_SIZE)
     pad = legend_above(ax, columns=3)
     group_text = "" if funnel.group == ALL_GROUP else f", {funnel.group}"
     default = f"{measure_title(funnel.measure)} by {funnel.unit_type}{group_text}"
     set_titles(ax, title or default, funnel.period, pad=pad)
     return ax
+
+
+def _target_name(funnel: _Funnel) -> str:
+    return "trust value" if funnel.from_trust else "target"
+
+
+def _denominator_label(funnel: _Funnel) -> str:
+    """What the x axis counts: people for proportions, bed days or residents for rates."""
+    spec = measure_spec(funnel.measure)
+    if spec is None:
+        return "Denominator"
+    if funnel.kind == "proportion":
+        return f"Number of {spec.subject}"
+    for words, label in (("bed days", "Occupied bed days"), ("residents", "Residents")):
+        if words in spec.unit_label:
+            return label
+    return "Exposure"
 
 
 def _draw_limits(ax: Axes, funnel: _Funnel, method: str | None) -> None:
@@ -421,9 +446,9 @@ def describe_funnel_plot(
     when = f", {funnel.period}" if funnel.period else ""
     group_text = "" if funnel.group == ALL_GROUP else f" ({funnel.group})"
     sentences = [
-        f"Funnel plot of {measure_title(funnel.measure)}{group_text} by {funnel.unit_type}"
+        f"Funnel plot of {measure_phrase(funnel.measure)}{group_text} by {funnel.unit_type}"
         f"{when}: each {funnel.unit_type}'s value against its denominator, with {levels_text} "
-        f"control limits around the trust value of "
+        f"control limits around the {_target_name(funnel)} of "
         f"{format_value(funnel.target, percentage=percent)}."
     ]
     inner, outer = _percent(funnel.levels[0]), _percent(funnel.levels[-1])

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from equitymetrics.exceptions import InvalidTypeError
+from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError
 from equitymetrics.plots._select import (
     one_row_per,
     require_single,
@@ -26,6 +26,7 @@ from equitymetrics.plots._style import (
     format_value,
     is_percentage,
     legend_above,
+    measure_phrase,
     measure_title,
     set_titles,
     style_axes,
@@ -100,6 +101,10 @@ def _prepare(
     measure = check_measure(measure)
     if not isinstance(group, str):
         raise InvalidTypeError(f"group must be a group label such as 'Black'; got {group!r}.")
+    if improvement not in (None, "higher", "lower"):
+        raise InvalidArgumentError(
+            f'improvement must be "higher", "lower" or None; got {improvement!r}.'
+        )
     filters = {
         "group": group,
         "unit_type": unit_type,
@@ -369,7 +374,7 @@ def describe_spc_chart(
     quarters = [_quarter(value) for value in series.rows["period_start"]]
     periods = f"{len(values)} period{'' if len(values) == 1 else 's'}"
     sentences = [
-        f"Statistical process control (XmR) chart of {measure_title(series.measure)} for "
+        f"Statistical process control (XmR) chart of {measure_phrase(series.measure)} for "
         f"{series.group} in {_where(series)}, {periods}."
     ]
     if series.flags is None:

@@ -53,6 +53,15 @@ _WORDS = {
     "cto": "community treatment orders",
     "bmi": "BMI",
 }
+_TITLES = {
+    "ethnicity_recording": "Ethnicity recording completeness",
+    "restrictive_practice_people": "People subject to restrictive practice",
+    "restrictive_practice_rate": "Restrictive interventions",
+    "mha_detentions_standardised": "Mental Health Act detentions (age and sex standardised)",
+    "mha_cto": "Community treatment orders",
+    "smi_health_checks": "SMI physical health checks (all six)",
+}
+_PROPER_WORDS = ("Mental",)
 _LEGEND_CHARACTERS = 84
 _RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 _EXTRA_RATIO_TICKS = (0.25, 0.75, 1.5, 3.0, 4.0)
@@ -94,11 +103,20 @@ def check_measure(measure: object) -> str:
 
 def measure_title(measure: str) -> str:
     """Plain words for a measure identifier: 'mha_detentions' -> 'Mental Health Act detentions'."""
-    if measure == "ethnicity_recording":
-        return "Ethnicity recording completeness"
+    if measure in _TITLES:
+        return _TITLES[measure]
     words = [_WORDS.get(word, word) for word in measure.split("_") if word]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+def measure_phrase(measure: str) -> str:
+    """The measure title for use inside a sentence: lower case unless it starts with a name."""
+    title = measure_title(measure)
+    first = title.split(" ", 1)[0]
+    if first.isupper() or first in _PROPER_WORDS:
+        return title
+    return title[:1].lower() + title[1:]
 
 
 def is_percentage(measure: str, multiplier: float) -> bool:

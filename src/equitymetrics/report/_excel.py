@@ -203,8 +203,8 @@ def _readme(sheet: Worksheet, published: Published, sheets: Sequence[str]) -> No
             record.source,
             record.loader,
             record.sha256,
-            record.rows_read,
-            record.rows_accepted,
+            SUPPRESSED if record.rows_read is None else record.rows_read,
+            SUPPRESSED if record.rows_accepted is None else record.rows_accepted,
         ]
         for record in published.inputs
     ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from equitymetrics.report._format import (
@@ -27,6 +28,7 @@ from equitymetrics.report._model import Cell, FamilySection, Figure, Row, TableM
 from equitymetrics.report._published import Published, find_spec, policy_rule
 from equitymetrics.report._safety import safe_text
 from equitymetrics.report._sections import (
+    TRUST_UNIT_TYPE,
     FigureMaker,
     current_rows,
     key_findings,
@@ -88,7 +90,10 @@ def _recording(
     current = current_rows(published, rows)
     period = format_period(current["period_start"].iloc[0], current["period_end"].iloc[0])
     tables = []
-    for number, (unit_type, part) in enumerate(current.groupby("unit_type", sort=False)):
+    ordered = current.iloc[
+        np.argsort((current["unit_type"].astype(str) != TRUST_UNIT_TYPE).to_numpy(), kind="stable")
+    ]
+    for number, (unit_type, part) in enumerate(ordered.groupby("unit_type", sort=False)):
         kind = safe_text(unit_type)
         headers = [("unit", kind.capitalize() or "Unit"), ("group", "Group")]
         tables.append(

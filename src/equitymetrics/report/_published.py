@@ -197,11 +197,11 @@ def _withheld_mask(exact: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(mask, index=published.index)
 
 
-def _withheld_sentence(row: pd.Series, policy: DisclosurePolicy, *, value_shown: bool) -> str:
+def _withheld_sentence(row: pd.Series, policy: DisclosurePolicy, *, own_count: bool) -> str:
     spec = find_spec(str(row["measure"]))
     subject = spec.subject if spec is not None else "people"
     who = f"{row['group']} {subject}".strip()
-    if value_shown:
+    if not own_count:
         return (
             f"{who}: the comparison with the reference group is withheld because the reference "
             f"group's count is suppressed under the {policy.description}."
@@ -229,11 +229,12 @@ def _consistent_extras(
         table["significance"] = pd.Series(significance, index=table.index, dtype=object)
     if "interpretation" in table.columns:
         statistics = withheld[list(_STATISTICS)].to_numpy().any(axis=1)
-        value_hidden = withheld["value"].to_numpy()
+        own = withheld[["numerator", "denominator", "value", "lower_ci", "upper_ci"]]
+        own_hidden = np.asarray(own.to_numpy(dtype=bool).any(axis=1), dtype=bool)
         sentences = table["interpretation"].astype(object).to_numpy(copy=True)
         for position in np.flatnonzero(statistics):
             sentences[position] = _withheld_sentence(
-                table.iloc[position], policy, value_shown=not value_hidden[position]
+                table.iloc[position], policy, own_count=bool(own_hidden[position])
             )
         table["interpretation"] = pd.Series(sentences, index=table.index, dtype=object)
     return table

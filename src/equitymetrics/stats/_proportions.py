@@ -183,6 +183,11 @@ def proportion(
     truncation). n = 0 (so x = 0) gives NaN estimate and limits with the note
     ``"denominator is zero"``. No continuity correction is applied.
 
+    Precision: counts above 2**53 are refused (float64 cannot hold them exactly). Wilson and
+    Agresti-Coull are closed forms, accurate to float64 resolution at any total. The exact and
+    Jeffreys limits come from scipy's inverse incomplete beta function: accurate to float64
+    resolution up to totals of about 1e12, but only to about 1e-11 (absolute) near 1e15.
+
     References: Wilson EB (1927) J Am Stat Assoc 22:209-212; Clopper CJ, Pearson ES (1934)
     Biometrika 26:404-413; Agresti A, Coull BA (1998) Am Stat 52:119-126; Brown LD, Cai TT,
     DasGupta A (2001) Stat Sci 16:101-133.

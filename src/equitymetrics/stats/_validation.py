@@ -116,6 +116,9 @@ def _as_float_array(name: str, values: Any) -> FloatArray:
     kind = array.dtype.kind
     if kind == "O":
         return _object_as_float(name, array)
+    if kind in "iuf" and isinstance(values, list | tuple):
+        # numpy turns True in a list of numbers into 1: check the elements themselves
+        return _object_as_float(name, np.asarray(values, dtype=object))
     if kind in "iuf":
         return np.asarray(array, dtype=np.float64)
     sample = f" (first value {array.ravel()[0]!r})" if array.size else ""
