@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 import traceback
 import warnings
@@ -52,6 +53,13 @@ EXIT_FAILED = 1
 EXIT_USER_ERROR = 2
 _FAILURES_SHOWN = 20
 _DEMO_DATA_FOLDER = "sample_data"
+_FILE_ERRORS = (
+    FileNotFoundError,
+    FileExistsError,
+    IsADirectoryError,
+    NotADirectoryError,
+    PermissionError,
+)
 
 
 @dataclass
@@ -78,6 +86,9 @@ class _Console:
     def error(self, text: str) -> None:
         print(f"error: {text}", file=self.err)
 
+    def detail(self, text: str) -> None:
+        print(text, file=self.err)
+
 
 @contextmanager
 def _warnings_to(console: _Console) -> Iterator[None]:
@@ -96,7 +107,7 @@ def _warnings_to(console: _Console) -> Iterator[None]:
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, right: set[int]) -> str:
     """A plain-text table with one space-padded column per header."""
-    cells = [[str(h) for h in headers]] + [["" if pd.isna(c) else str(c) for c in r] for r in rows]
+    cells = [[str(h) for h in headers]] + [[_cell(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for row in cells:
@@ -106,6 +117,17 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, right: s
         ]
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    """Table text of a value; missing values (None, NaN, <NA>) are blank."""
+    missing = (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
+    )
+    return "" if missing else str(value)
 
 
 def _number(value: int) -> str:
@@ -143,14 +165,18 @@ def _data_error_text(error: DataValidationError, config: Config | None) -> str:
     shown = failures.head(_FAILURES_SHOWN)
     columns = [c for c in ("table", "column", "row", "value", "problem") if c in shown]
     body = _table(
-        columns, shown[columns].itertuples(index=False, name=None), right={columns.index("row")}
+        columns,
+        list(shown[columns].itertuples(index=False, name=None)),
+        right={columns.index("row")} if "row" in columns else set(),
     )
-    people_rows = failures["row"].dropna().nunique() if "row" in failures else 0
+    row_numbers = failures["row"] if "row" in failures else pd.Series(dtype="Int64")
+    bad_rows = int(row_numbers.dropna().nunique())
+    in_rows = f" in {bad_rows} row{'s' if bad_rows != 1 else ''}" if bad_rows else ""
+    whole = " (an empty row means the whole column)" if row_numbers.isna().any() else ""
     lines = [
         head,
-        f"{rows} problem{'s' if rows != 1 else ''} in {people_rows} "
-        f"row{'s' if people_rows != 1 else ''} (row = data row of the source, counting from 1 "
-        "after the header; an empty row means the whole column).",
+        f"{rows} problem{'s' if rows != 1 else ''}{in_rows}; row = the data row of the source, "
+        f"counting from 1 after the header{whole}.",
         "",
         body,
     ]
@@ -167,21 +193,25 @@ def _data_error_text(error: DataValidationError, config: Config | None) -> str:
     return "\n".join(lines)
 
 
-def _user_error_text(error: BaseException, config: Config | None) -> str | None:
-    """The message for an error the user can fix, or None for an unexpected error."""
-    if isinstance(error, DataValidationError) and (
-        _raised_while_loading(error) or config is None
-    ):
+def _user_error_text(
+    error: BaseException, config: Config | None, table: str | None = None
+) -> str | None:
+    """The message for an error the user can fix, or None for an unexpected error.
+
+    ``table`` names the ``[data.<table>]`` section being loaded, when that is known.
+    """
+    file = config.source_file if config is not None else None
+    section = f"[data.{table}]" if table else "a [data.<table>] section"
+    where = f"{section} of {file}" if file else section
+    if isinstance(error, DataValidationError) and (_raised_while_loading(error) or config is None):
         return _data_error_text(error, config)
     if isinstance(error, ConfigurationError):
         return str(error)
     if isinstance(error, LoaderError | UnrecognisedCodeError):
-        where = f" (configuration {config.source_file})" if config and config.source_file else ""
-        return f"{error}{where}"
+        return f"{error} ({where})" if file or table else str(error)
     if isinstance(error, InvalidArgumentError | InvalidTypeError) and _raised_while_loading(error):
-        where = f"{config.source_file}: " if config and config.source_file else ""
-        return f"{where}a [data.<table>] section does not fit its source: {error}"
-    if isinstance(error, OSError):
+        return f"{where} does not fit its source: {error}"
+    if isinstance(error, _FILE_ERRORS):
         name = f" {error.filename!r}" if error.filename else ""
         return f"cannot use{name}: {error.strerror or error}; check the path and permissions."
     return None
@@ -248,23 +278,6 @@ class _State:
     config: Config | None = None
 
 
-def _unit_parents(config: Config) -> dict[tuple[str, str], tuple[str, str]]:
-    """Each ward's division (from the inpatient stays), so that disclosure control can protect
-    a ward's count from being recovered from its division; wards seen in two divisions are not
-    nested and are left out."""
-    source = config.data.get("inpatient_stays")
-    if source is None or source.path is None:
-        return {}
-    stays = load_tables(config.model_copy(update={"data": {"inpatient_stays": source}}))
-    frame = stays["inpatient_stays"].frame[["ward", "division"]].dropna().drop_duplicates()
-    counts = frame.groupby("ward")["division"].transform("size")
-    nested = frame[counts == 1]
-    return {
-        ("ward", str(ward)): ("division", str(division))
-        for ward, division in zip(nested["ward"], nested["division"], strict=True)
-    }
-
-
 def _summary(config: Config, table: pd.DataFrame) -> str:
     """One line: what was computed, and how many trust-level comparisons stand out."""
     latest = table[
@@ -298,7 +311,6 @@ def _run_report(config_path: str, out_dir: str, console: _Console, state: _State
             out,
             formats=config.output.formats,
             policy=config.disclosure.policy,
-            unit_parents=_unit_parents(config),
         )
     console.say(f"Wrote {len(files)} file{'s' if len(files) != 1 else ''} to {out}:")
     for path in files.values():
@@ -312,7 +324,7 @@ def _run_report(config_path: str, out_dir: str, console: _Console, state: _State
             " could not be computed; the outputs hold the others:"
         )
         for family, reason in sorted(results.failures.items()):
-            console.error(f"  {family}: {reason}")
+            console.detail(f"  {family}: {reason}")
         return EXIT_FAILED
     return EXIT_OK
 
@@ -356,7 +368,7 @@ def _command_validate(args: argparse.Namespace, console: _Console, state: _State
             try:
                 loaded = load_tables(config.model_copy(update={"data": {table: source}}))
             except EquityMetricsError as error:
-                text = _user_error_text(error, config)
+                text = _user_error_text(error, config, table)
                 if text is None:
                     raise
                 errors.append(text)
@@ -374,11 +386,17 @@ def _command_validate(args: argparse.Namespace, console: _Console, state: _State
     console.say("")
     for family, needed in FAMILY_TABLES.items():
         missing = [t for t in needed if t not in present]
-        status = "ready" if not missing else "cannot run, needs " + ", ".join(missing)
+        status = "ready" if not missing else "cannot run without " + ", ".join(missing)
         console.say(f"Measure family {family}: {status}.")
     for text in errors:
         console.error(text)
-    return EXIT_USER_ERROR if errors else EXIT_OK
+    if errors:
+        console.error(
+            f"{len(errors)} of {len(config.data)} table{'s' if len(config.data) != 1 else ''} "
+            "did not load; fix them and run validate again."
+        )
+        return EXIT_USER_ERROR
+    return EXIT_OK
 
 
 def _command_measures(args: argparse.Namespace, console: _Console, state: _State) -> int:
@@ -456,6 +474,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _discard_stdout() -> None:
+    """Point standard output at the null device so that the final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (e.g. captured in a test)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit status.
 
@@ -481,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:  # --help, --version and usage errors
+        if exit_.code is None:
+            return EXIT_OK
         return exit_.code if isinstance(exit_.code, int) else EXIT_USER_ERROR
     debug = bool(getattr(args, "debug", False))
     handler: _Command = args.handler
@@ -490,6 +519,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.error("interrupted.")
         return 130
+    except BrokenPipeError:  # the reader went away, e.g. `equitymetrics measures | head`
+        _discard_stdout()
+        return EXIT_FAILED
     except Exception as error:
         if debug:
             traceback.print_exc(file=console.err)
@@ -500,5 +532,5 @@ def main(argv: list[str] | None = None) -> int:
         first = (str(error).strip().splitlines() or [""])[0]
         console.error(f"unexpected {type(error).__name__}: {first}")
         if not debug:
-            console.err.write("Run with --debug for the traceback.\n")
+            console.detail("Run with --debug for the traceback.")
         return EXIT_FAILED

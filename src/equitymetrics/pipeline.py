@@ -358,6 +358,7 @@ def compute(config: Config | str | Path) -> Results:
     if "recording" in families:
         frames.extend(run.recording_rows())
     table = measures.finalise_results(frames)
+    parents = _unit_parents(table, tables, run.trust)
     wanted = set().union(*families.values()) if families else set()
     table = table[table["measure"].isin(wanted)].reset_index(drop=True)
     table["interpretation"] = measures.interpret_rows(table).to_numpy()
@@ -393,7 +394,28 @@ def compute(config: Config | str | Path) -> Results:
         measures_skipped=skipped,
         disclosure_policy=config.disclosure.policy,
     )
-    return Results(table=table, provenance=provenance, exclusions=exclusions, failures=failures)
+    return Results(
+        table=table,
+        provenance=provenance,
+        exclusions=exclusions,
+        failures=failures,
+        unit_parents=parents,
+    )
+
+
+def _unit_parents(
+    table: pd.DataFrame, tables: Mapping[str, loaders.LoadedTable], trust: str
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """Which unit contains which: ward -> division (from the stays), any other unit -> trust."""
+    parents: dict[tuple[str, str], tuple[str, str]] = {}
+    if "inpatient_stays" in tables:
+        stays = tables["inpatient_stays"].frame[["ward", "division"]].drop_duplicates()
+        for ward, division in stays.itertuples(index=False):
+            parents[("ward", str(ward))] = ("division", str(division))
+    units = table.loc[table["unit_type"] != "trust", ["unit_type", "unit"]].drop_duplicates()
+    for unit_type, unit in units.itertuples(index=False):
+        parents.setdefault((str(unit_type), str(unit)), ("trust", trust))
+    return dict(sorted(parents.items()))
 
 
 def _configuration_record(config: Config, tables: Mapping[str, Any]) -> dict[str, Any]:

@@ -439,9 +439,8 @@ def test_broadcastable_shapes_equal_the_explicit_broadcast(spec: Spec, method: s
         return
     mixed = spec(spec.broadcast, **kwargs)
     assert_sound(mixed)
-    explicit = dict(
-        zip(spec.broadcast, np.broadcast_arrays(*map(np.asarray, spec.broadcast.values())))
-    )
+    arrays = np.broadcast_arrays(*map(np.asarray, spec.broadcast.values()))
+    explicit = dict(zip(spec.broadcast, arrays, strict=True))
     assert_same(mixed, spec(explicit, **kwargs))
 
 
@@ -494,9 +493,9 @@ def test_bad_element(spec: Spec, method: str | None, name: str, value: Any) -> N
         assert_error(result, InvalidArgumentError, name)
         assert isinstance(result, ValueError)
         assert "finite" in str(result)
-    elif value < 0 and name not in spec.may_be_negative:
-        assert_error(result, InvalidArgumentError, name)
-    elif name in spec.counts and (value != math.floor(value) or value > MAX_COUNT):
+    elif (value < 0 and name not in spec.may_be_negative) or (
+        name in spec.counts and (value != math.floor(value) or value > MAX_COUNT)
+    ):
         assert_error(result, InvalidArgumentError, name)
     elif isinstance(result, EquityMetricsError):
         # a huge or fractional value in a non-count argument may break another rule (a
@@ -603,9 +602,7 @@ def test_extreme_but_valid_levels(spec: Spec, method: str | None, level: float) 
     assert_sound(result, contains_estimate=method != "jeffreys")
 
 
-@pytest.mark.parametrize(
-    "spec", [pytest.param(s, id=s.id) for s in SPECS if s.methods != (None,)]
-)
+@pytest.mark.parametrize("spec", [pytest.param(s, id=s.id) for s in SPECS if s.methods != (None,)])
 def test_unknown_method_lists_the_valid_ones(spec: Spec) -> None:
     result = spec(method="nonsense")
     assert_error(result, UnknownMethodError, "method", "nonsense", *map(str, spec.methods))
@@ -615,6 +612,66 @@ def test_unknown_method_lists_the_valid_ones(spec: Spec) -> None:
 def test_unknown_funnel_kind_lists_the_valid_ones() -> None:
     result = outcome(stats.funnel_limits, [10], 0.2, kind="rates")
     assert_error(result, UnknownMethodError, "kind", "proportion", "rate", "ratio")
+
+
+# --------------------------------------------------------------------------------------------
+# Bad scalar options
+
+SCALAR_OPTIONS = [
+    (spec_id, option, value)
+    for spec_id in ("proportion", "crude_rate", "risk_difference", "directly_standardised_rate")
+    for option, value in (("multiplier", 0), ("multiplier", -100), ("multiplier", math.nan),
+                          ("multiplier", math.inf), ("multiplier", "100"), ("multiplier", None),
+                          ("multiplier", True))
+] + [
+    ("funnel_limits-proportion", "multiplier", 0),
+    ("indirectly_standardised_ratio", "multiplier", -1),
+    ("risk_ratio", "continuity_correction", -0.5),
+    ("risk_ratio", "continuity_correction", math.nan),
+    ("risk_ratio", "continuity_correction", "0.5"),
+    ("odds_ratio", "continuity_correction", True),
+    ("rate_ratio", "continuity_correction", None),
+    ("indirectly_standardised_ratio", "reference_overall_rate", -1.0),
+    ("indirectly_standardised_ratio", "reference_overall_rate", math.inf),
+    ("indirectly_standardised_ratio", "reference_overall_rate", "1"),
+    ("directly_standardised_rate", "omit_variance_strata", "01"),
+    ("directly_standardised_rate", "omit_variance_strata", [0.0]),
+    ("directly_standardised_rate", "omit_variance_strata", [7]),
+    ("directly_standardised_rate", "omit_variance_strata", [1, 1]),
+    ("xmr_limits", "baseline", 0),
+    ("xmr_limits", "baseline", 99),
+    ("xmr_limits", "baseline", 2.5),
+    ("xmr_limits", "baseline", True),
+    ("special_cause_flags", "run_length", 1),
+    ("special_cause_flags", "run_length", "7"),
+    ("special_cause_flags", "trend_length", None),
+    ("special_cause_flags", "improvement", "up"),
+    ("special_cause_flags", "limits", (1.0, 2.0)),
+    ("funnel_limits-proportion", "levels", []),
+    ("funnel_limits-proportion", "levels", "0.95"),
+    ("funnel_position", "levels", [0.95, 95]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("spec_id", "option", "value"), SCALAR_OPTIONS, ids=repr)
+def test_bad_option(spec_id: str, option: str, value: Any) -> None:
+    spec = next(s for s in SPECS if s.id == spec_id)
+    method = {"omit_variance_strata": "normal_national"}.get(option)
+    result = spec(**spec.with_method(method), **{option: value})
+    assert isinstance(result, InvalidArgumentError | InvalidTypeError), result
+    names = ("levels", "confidence_level") if option == "levels" else (option,)
+    assert any(name in str(result) for name in names), str(result)
+
+
+@pytest.mark.parametrize(
+    "target", [math.nan, -0.1, 1.5, math.inf, "0.2", None, True, [0.2]], ids=repr
+)
+@pytest.mark.parametrize("function", [stats.funnel_limits, stats.funnel_position])
+def test_bad_funnel_target(function: Callable[..., Any], target: Any) -> None:
+    arrays = ([100, 200],) if function is stats.funnel_limits else ([0.1, 0.2], [100, 200])
+    result = outcome(function, *arrays, target)
+    assert isinstance(result, InvalidArgumentError | InvalidTypeError), result
+    assert "target" in str(result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -642,7 +699,8 @@ def test_proportion_is_sound(method: str, table: tuple[int, int], level: float) 
     result = outcome(stats.proportion, *table, method=method, confidence_level=level)
     assert_sound(result)
     if table[1] > 0:
-        assert np.isfinite(result.lower) and np.isfinite(result.upper)
+        assert np.isfinite(result.lower)
+        assert np.isfinite(result.upper)
 
 
 @pytest.mark.parametrize("method", ["phe", "byar", "exact"])
@@ -831,7 +889,13 @@ def byar_decimal(observed: int, level: float) -> tuple[float, float]:
 
 @pytest.mark.parametrize(
     ("events", "total"),
-    [(10**15, 2 * 10**15), (1, 10**15), (10**15 - 1, 10**15), (3, MAX_COUNT), (MAX_COUNT, MAX_COUNT)],
+    [
+        (10**15, 2 * 10**15),
+        (1, 10**15),
+        (10**15 - 1, 10**15),
+        (3, MAX_COUNT),
+        (MAX_COUNT, MAX_COUNT),
+    ],
 )
 @pytest.mark.parametrize("level", [0.95, 0.998])
 def test_wilson_with_huge_counts_matches_decimal_arithmetic(
@@ -966,8 +1030,11 @@ def test_exact_odds_ratio_refuses_tables_too_large_to_enumerate() -> None:
     """scipy sums over every table with the margins; 1e5 people took minutes, 1e15 raised
     OverflowError. Such tables now give NaN with a note suggesting Woolf."""
     result = stats.odds_ratio(
-        [3, 10**15, 5_000, 0], [10, 2 * 10**15, 10_000, 10**9], [1, 3, 5_000, 1],
-        [10, 10, 10_000, 10**9], method="exact",
+        [3, 10**15, 5_000, 0],
+        [10, 2 * 10**15, 10_000, 10**9],
+        [1, 3, 5_000, 1],
+        [10, 10, 10_000, 10**9],
+        method="exact",
     )
     assert np.isfinite(result.estimate[[0]]).all()
     assert np.isnan(result.estimate[1:3]).all()
@@ -1020,6 +1087,17 @@ def test_standard_whose_total_overflows_is_refused() -> None:
 
 
 @pytest.mark.xfail(
+    strict=True, reason="xmr_limits lets np.diff overflow to inf with a RuntimeWarning"
+)
+def test_xmr_limits_near_the_float_limit() -> None:
+    result = outcome(stats.xmr_limits, [1e308, -1e308, 1e308])
+    if isinstance(result, EquityMetricsError):
+        assert_error(result, InvalidArgumentError, "values")
+    else:
+        assert_sound(result)
+
+
+@pytest.mark.xfail(
     strict=True,
     reason="funnel_limits for rates and ratios loops one count at a time when the expected "
     "count is above about 1e11 (scipy's Poisson quantile is off by many units there)",
@@ -1034,7 +1112,7 @@ def test_funnel_huge_denominators_finish() -> None:
         """
     )
     try:
-        completed = subprocess.run([sys.executable, "-c", code], timeout=15, check=False)
+        completed = subprocess.run([sys.executable, "-c", code], timeout=10, check=False)
     except subprocess.TimeoutExpired:
-        pytest.fail("funnel_limits did not finish within 15 seconds")
+        pytest.fail("funnel_limits did not finish within 10 seconds")
     assert completed.returncode == 0

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from equitymetrics.exceptions import LoaderError
+from equitymetrics.exceptions import DataValidationError, LoaderError
 from equitymetrics.loaders import load
 
 
@@ -271,8 +271,12 @@ def test_csv_duplicate_column_names_are_refused(tmp_path: Path) -> None:
         load("patients", path)
 
 
-def test_csv_ragged_rows_are_a_loader_error(tmp_path: Path) -> None:
+def test_csv_ragged_rows_are_failures_of_their_rows(tmp_path: Path) -> None:
+    # A row with more fields than the header is a failure of that row (reason "wrong number of
+    # fields"), listed with the other problems; tests/hardening/test_bad_files.py has the rest.
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n1,2,3\n", encoding="utf-8")
-    with pytest.raises(LoaderError, match="not a well-formed delimited file"):
+    with pytest.raises(DataValidationError) as caught:
         load("patients", path)
+    rows = caught.value.failures.dropna(subset=["row"])
+    assert rows[["column", "row", "value"]].to_numpy().tolist() == [["b", 2, "1,2,3"]]

@@ -79,6 +79,16 @@ def test_no_console_errors(loaded: webdriver.Chrome) -> None:
     assert errors == []
 
 
+def test_folded_unit_tables_open(loaded: webdriver.Chrome) -> None:
+    folded = loaded.find_elements(By.CSS_SELECTOR, "details.unit-table")
+    assert folded
+    first = folded[0]
+    table = first.find_element(By.TAG_NAME, "table")
+    assert not table.is_displayed()
+    first.find_element(By.TAG_NAME, "summary").click()
+    assert table.is_displayed()
+
+
 def test_every_image_loads(loaded: webdriver.Chrome) -> None:
     images = loaded.execute_script(
         "return Array.from(document.images).map("
@@ -103,7 +113,8 @@ def test_no_script_runs_from_injected_names(loaded: webdriver.Chrome, facts: Any
     assert loaded.execute_script("return document.scripts.length;") == 0
     with pytest.raises(NoAlertPresentException):
         _ = loaded.switch_to.alert.text
-    body = loaded.find_element(By.TAG_NAME, "body").text
+    # textContent includes the tables folded away in <details>.
+    body = loaded.execute_script("return document.body.textContent;")
     assert facts.script_ward in body
     assert facts.image_ward in body
     assert facts.script_division in body

@@ -271,8 +271,11 @@ class _Session:
                 "the canonical names of the data contract, or load the table through "
                 "equitymetrics.loaders."
             )
+        spark = self._spark is not None
         expressions = [
-            _cast(name, kind, schema[name]) for name, kind in columns.items() if name in present
+            _cast(name, kind, schema[name], spark=spark)
+            for name, kind in columns.items()
+            if name in present
         ]
         return frame.select(expressions)
 
@@ -314,12 +317,16 @@ class _Session:
         return result
 
 
-def _cast(name: str, kind: Kind, dtype: Any) -> nw.Expr:
+def _cast(name: str, kind: Kind, dtype: Any, *, spark: bool = False) -> nw.Expr:
     """Cast column ``name`` (of narwhals ``dtype``) to the logical type ``kind``."""
     column = nw.col(name)
     if kind == "string":
         return column if dtype == nw.String else column.cast(nw.String)
     if kind == "date":
+        if spark:
+            # Spark's date_trunc turns a TIMESTAMP_NTZ into a time-zone-aware TIMESTAMP; going
+            # through DATE gives midnight as TIMESTAMP_NTZ, whatever the session's time zone.
+            return column.cast(nw.Date).cast(nw.Datetime("us"))
         # ISO text (CSV read as text) casts directly on both engines.
         return column.cast(nw.Datetime("us")).dt.truncate("1d")
     if kind == "flag":

@@ -33,8 +33,32 @@ def with_bed_days(used_stays: Frame) -> Frame:
     start, end, following = nw.col("start_date"), nw.col("end_date"), nw.col(NEXT)
     low = nw.max_horizontal(start, nw.col("period_start"))
     high = nw.min_horizontal(end.fill_null(following), following)
-    days = (high - low).dt.total_seconds() / 86400.0
+    days = (_day_number(high) - _day_number(low)).cast(nw.Float64)
     return used_stays.with_columns(nw.max_horizontal(days, nw.lit(0.0)).alias(DAYS))
+
+
+def _day_number(date: nw.Expr) -> nw.Expr:
+    """Days since a fixed origin of a date (at midnight), by integer calendar arithmetic.
+
+    Differences of day numbers are exact numbers of days on every engine (Spark has no
+    duration type that narwhals can turn into seconds). March is taken as the first month so
+    that the leap day falls at the end of the counting year: ``365 y + y // 4 - y // 100 +
+    y // 400`` days for whole years, ``(153 m + 2) // 5`` for whole months (m = 0 for March),
+    plus the day of the month.
+    """
+    year = date.dt.year().cast(nw.Int64)
+    month = date.dt.month().cast(nw.Int64)
+    early = nw.when(month <= 2).then(nw.lit(1, nw.Int64)).otherwise(nw.lit(0, nw.Int64))
+    shifted_year = year - early
+    shifted_month = month + 12 * early - 3
+    return (
+        365 * shifted_year
+        + shifted_year // 4
+        - shifted_year // 100
+        + shifted_year // 400
+        + (153 * shifted_month + 2) // 5
+        + date.dt.day().cast(nw.Int64)
+    )
 
 
 def _levels(trust: str) -> list[tuple[str, nw.Expr]]:

@@ -22,10 +22,11 @@ _STALL_LIMIT = 50
 def feasible_point(matrix: FloatArray, rhs: FloatArray) -> FloatArray | None:
     """A point ``z >= 0`` with ``matrix @ z == rhs``, or None if there is none.
 
-    Phase one of the simplex method (Dantzig 1963): one artificial variable per equation,
-    minimise their sum. Pivots follow Dantzig's most-negative-cost rule, switching to Bland's
-    smallest-index rule (which cannot cycle) after a run of pivots that do not improve the
-    objective. The system is feasible exactly when the minimum is zero.
+    Equations with a single unknown left are settled first, repeatedly (a presolve). The
+    rest goes to phase one of the simplex method (Dantzig 1963): one artificial variable per
+    equation, minimise their sum. Pivots follow Dantzig's most-negative-cost rule, switching
+    to Bland's smallest-index rule (which cannot cycle) after a run of pivots that do not
+    improve the objective. The system is feasible exactly when the minimum is zero.
 
     Parameters
     ----------
@@ -50,16 +51,76 @@ def feasible_point(matrix: FloatArray, rhs: FloatArray) -> FloatArray | None:
     Dantzig GB. Linear programming and extensions. Princeton University Press; 1963.
     Bland RG. New finite pivoting rules for the simplex method. Math Oper Res 1977;2:103-107.
     """
+    original = np.asarray(matrix, dtype=np.float64)
+    wanted = np.asarray(rhs, dtype=np.float64)
+    scale = max(
+        1.0, float(np.abs(wanted).max(initial=0.0)), float(np.abs(original).max(initial=0.0))
+    )
+    reduced = _presolve(original, wanted, _TOLERANCE * scale)
+    if reduced is None:
+        return None
+    fixed, kept_rows, kept_columns = reduced
+    solution = fixed.copy()
+    if kept_rows.any():
+        rest = _phase_one(
+            original[np.ix_(kept_rows, kept_columns)],
+            wanted[kept_rows] - original[np.ix_(kept_rows, ~kept_columns)] @ fixed[~kept_columns],
+            _TOLERANCE * scale,
+        )
+        if rest is None:
+            return None
+        solution[kept_columns] = rest
+    solution = np.clip(solution, 0.0, None)
+    if not np.allclose(original @ solution, wanted, atol=1e-6 * scale):
+        return None
+    return solution
+
+
+def _presolve(
+    matrix: FloatArray, rhs: FloatArray, tolerance: float
+) -> tuple[FloatArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None:
+    """Settle every equation with a single variable left, repeatedly (or None: infeasible).
+
+    Returns the settled values (zero elsewhere) and the equations and variables left over.
+    """
     rows, columns = matrix.shape
-    if rows == 0:
-        return np.zeros(columns)
+    values = np.zeros(columns)
+    targets = rhs.copy()
+    open_rows = np.ones(rows, dtype=bool)
+    open_columns = np.ones(columns, dtype=bool)
+    nonzero = matrix != 0
+    while True:
+        counts = (nonzero[:, open_columns]).sum(axis=1)
+        empty = open_rows & (counts == 0)
+        if (np.abs(targets[empty]) > tolerance).any():
+            return None
+        open_rows &= ~empty
+        single = np.flatnonzero(open_rows & (counts == 1))
+        if single.size == 0:
+            return values, open_rows, open_columns
+        for row in single:
+            remaining = np.flatnonzero(nonzero[row] & open_columns)
+            if remaining.size != 1:  # settled by an earlier equation in this pass
+                continue
+            column = int(remaining[0])
+            value = targets[row] / matrix[row, column]
+            if value < -tolerance:
+                return None
+            value = max(value, 0.0)
+            values[column] = value
+            targets -= matrix[:, column] * value
+            open_columns[column] = False
+            open_rows[row] = False
+
+
+def _phase_one(matrix: FloatArray, rhs: FloatArray, tolerance: float) -> FloatArray | None:
+    """Phase one of the simplex method on a system left after :func:`_presolve`."""
+    rows, columns = matrix.shape
     coefficients = np.array(matrix, dtype=np.float64)
     targets = np.array(rhs, dtype=np.float64)
     negative = targets < 0
     coefficients[negative] *= -1.0
     targets[negative] *= -1.0
-    scale = max(1.0, float(np.abs(targets).max()), float(np.abs(coefficients).max()))
-    tolerance = _TOLERANCE * scale
 
     width = columns + rows
     tableau = np.zeros((rows + 1, width + 1))
@@ -111,7 +172,4 @@ def feasible_point(matrix: FloatArray, rhs: FloatArray) -> FloatArray | None:
         return None
     point = np.zeros(width)
     point[basis] = tableau[:rows, width]
-    solution = np.clip(point[:columns], 0.0, None)
-    if not np.allclose(np.asarray(matrix) @ solution, rhs, atol=1e-6 * scale):
-        return None
-    return solution
+    return point[:columns]

@@ -37,6 +37,11 @@ BoolArray = npt.NDArray[np.bool_]
 _SLACK = 1e-7
 _NEARBY = 2
 _TRIALS = 3
+_SMALLEST_BATCH = 3
+_BATCH_DEPTH = 4
+"""Batches smaller than this are left to the checks of single cells."""
+_QUICK_LIMIT = 80
+"""Largest neighbourhood for the least-squares shortcut (larger ones go to linear programs)."""
 """How many single cells to try (cheapest first) before suppressing one that only helps."""
 """Try cells within two sums first (most protection comes from rectangles), then all of them."""
 
@@ -57,6 +62,8 @@ class _Audit:
         self._coefficients = [relation.coefficients.tolist() for relation in system.relations]
         self._unknown_cells = set(np.flatnonzero(self.unknown).tolist())
         self._components: dict[int, list[int]] = {}
+        self._nearby: dict[tuple[int, int], list[int]] = {}
+        self._batched: set[int] = set()
 
     def suppress(self, cell: int) -> None:
         """Treat ``cell`` as suppressed from now on (and audit it)."""
@@ -64,11 +71,14 @@ class _Audit:
         self.audited[cell] = True
         self._unknown_cells.add(cell)
         self._components.clear()
+        self._nearby.clear()
 
     def component(self, cell: int, depth: int | None = None) -> list[int]:
         """Unknown cells linked to ``cell`` through sums (within ``depth`` sums, if given)."""
         if depth is None and cell in self._components:
             return self._components[cell]
+        if depth is not None and (cell, depth) in self._nearby:
+            return self._nearby[(cell, depth)]
         seen = {cell: 0}
         queue = deque([cell])
         unknown = self._unknown_cells
@@ -84,6 +94,8 @@ class _Audit:
         found = sorted(seen)
         if depth is None:
             self._components.update(dict.fromkeys(found, found))
+        else:
+            self._nearby[(cell, depth)] = found
         return found
 
     def _equations_alone_in(self, cell: int) -> list[int]:
@@ -98,42 +110,84 @@ class _Audit:
     def _alone_in_an_equation(self, cell: int) -> bool:
         return bool(self._equations_alone_in(cell))
 
-    def _solve(self, cells: list[int], fixed: int, target: float) -> dict[int, float] | None:
+    def _solve(
+        self,
+        cells: list[int],
+        fixed: int,
+        target: float,
+        raised: dict[int, float] | None = None,
+    ) -> dict[int, float] | None:
         """A feasible assignment with ``fixed`` set to ``target``, or None.
 
         ``cells`` vary (with any unknown cell whose true value is not known); every other
         unknown cell keeps its true value, so a solution is also one of the whole system.
+        ``raised`` gives cells a lower bound above the usual one. ``fixed`` may be -1 (none).
         """
         relation_ids = sorted({index for c in cells for index in self.system.cell_relations[c]})
         relations = [self.system.relations[index] for index in relation_ids]
-        varying = set(cells)
-        for relation in relations:
-            varying.update(relation.cells[self.withheld[relation.cells]].tolist())
-        free = sorted(varying - {fixed})
-        column = {c: position for position, c in enumerate(free)}
-        slacks = [position for position, r in enumerate(relations) if r.sense != 0]
-        matrix = np.zeros((len(relations), len(free) + len(slacks)))
-        rhs = np.zeros(len(relations))
-        for row, (index, relation) in enumerate(zip(relation_ids, relations, strict=True)):
-            total = relation.constant
-            members = zip(self._members[index], self._coefficients[index], strict=True)
-            for cell, coefficient in members:
-                if cell == fixed:
-                    total -= coefficient * target
-                elif cell in column:
-                    matrix[row, column[cell]] += coefficient
-                    total -= coefficient * self.lower_bound
-                else:
-                    total -= coefficient * self.values[cell]
-            rhs[row] = total
-        for offset, row in enumerate(slacks):
-            matrix[row, len(free) + offset] = -relations[row].sense
+        members = np.concatenate([relation.cells for relation in relations])
+        coefficients = np.concatenate([relation.coefficients for relation in relations])
+        rows = np.repeat(np.arange(len(relations)), [len(r.cells) for r in relations])
+        varying = np.zeros(len(self.values), dtype=bool)
+        varying[cells] = True
+        varying[members[self.withheld[members]]] = True
+        varying[fixed] = False
+        free = np.flatnonzero(varying)
+        column = np.full(len(self.values), -1, dtype=np.int64)
+        column[free] = np.arange(len(free))
+        position = column[members]
+        is_free = position >= 0
+        is_fixed = members == fixed
+        is_known = ~is_free & ~is_fixed
+        count = len(relations)
+        rhs = np.array([relation.constant for relation in relations], dtype=np.float64)
+        rhs -= np.bincount(
+            rows[is_known], coefficients[is_known] * self.values[members[is_known]], count
+        )
+        rhs -= np.bincount(rows[is_fixed], coefficients[is_fixed] * target, count)
+        lowest = np.full(len(free), self.lower_bound)
+        for cell, bound in (raised or {}).items():
+            lowest[column[cell]] = bound
+        rhs -= np.bincount(rows[is_free], coefficients[is_free] * lowest[position[is_free]], count)
+        senses = np.array([relation.sense for relation in relations], dtype=np.float64)
+        slacks = np.flatnonzero(senses != 0)
+        matrix = np.zeros((count, len(free) + len(slacks)))
+        np.add.at(matrix, (rows[is_free], position[is_free]), coefficients[is_free])
+        matrix[slacks, len(free) + np.arange(len(slacks))] = -senses[slacks]
         point = feasible_point(matrix, rhs)
         if point is None:
             return None
-        solution = {c: float(point[column[c]]) + self.lower_bound for c in free}
-        solution[fixed] = target
+        found = point[: len(free)] + lowest
+        solution = dict(zip(free.tolist(), found.tolist(), strict=True))
+        if fixed >= 0:
+            solution[fixed] = target
         return solution
+
+    def certify_in_batches(self, cell: int) -> None:
+        """Try to show many cells of ``cell``'s component safe at once.
+
+        One linear program asks whether every uncertified suppressed cell of the component
+        can be at least one more than it is at the same time; if so they are all protected.
+        If not, the batch is halved and each half tried, a few times over (the individual
+        checks settle the rest). Each cell takes part once. Counts at the lower bound (zeros,
+        or ones when zeros are shown) can only move up, which this tries for many at once.
+        """
+        cells = self.component(cell)
+        batch = [c for c in cells if self.audited[c] and not self.protected[c]]
+        self._batched.update(cells)
+        pending = [(batch, 0)]
+        while pending:
+            members, depth = pending.pop()
+            group = [c for c in members if not self.protected[c]]
+            if len(group) < _SMALLEST_BATCH:
+                continue
+            raised = {c: float(self.values[c]) + 1.0 for c in group}
+            solution = self._solve(cells, -1, 0.0, raised)
+            if solution is not None:
+                self._certify(solution)
+            elif depth < _BATCH_DEPTH:
+                half = len(group) // 2
+                pending.extend([(group[half:], depth + 1), (group[:half], depth + 1)])
 
     def is_protected(self, cell: int, *, certify: bool = True) -> bool:
         """Whether ``cell`` could be one more or one less than it is.
@@ -148,11 +202,11 @@ class _Audit:
         if value - 1.0 >= self.lower_bound - _SLACK:
             targets.append(value - 1.0)
         everything = self.component(cell)
-        quick = self._smallest_move(cell, everything, certify=certify)
-        if quick is not None:
-            return quick
         nearby = self.component(cell, _NEARBY)
-        for cells in [nearby, everything] if len(nearby) < len(everything) else [everything]:
+        if len(nearby) <= _QUICK_LIMIT and self._smallest_move(cell, nearby, certify=certify):
+            return True
+        stages = [nearby, everything] if len(nearby) < len(everything) * 0.7 else [everything]
+        for cells in stages:
             for target in targets:
                 solution = self._solve(cells, cell, target)
                 if solution is None:
@@ -162,16 +216,16 @@ class _Audit:
                 return True
         return False
 
-    def _smallest_move(self, cell: int, cells: list[int], *, certify: bool) -> bool | None:
-        """A quick answer from the smallest move of the linked cells, or None if unsure.
+    def _smallest_move(self, cell: int, cells: list[int], *, certify: bool) -> bool:
+        """Whether the smallest move of ``cells`` that changes ``cell`` by one shows it safe.
 
-        The move ``d`` with ``d[cell] = 1`` that keeps every sum (least squares, minimum
-        norm) is tried both ways: if ``x0 + d`` or ``x0 - d`` keeps every cell at or above the
-        lower bound, ``cell`` is protected. If no such move exists and every sum is an
-        equation, ``cell`` is pinned down. Otherwise the linear programs decide.
+        The move ``d`` with ``d[cell] = 1`` that keeps every sum with the other unknown cells
+        fixed (least squares, minimum norm; an inequality is kept as an equation, which is
+        stricter) is tried both ways: if ``x0 + d`` or ``x0 - d`` keeps every cell at or above
+        the lower bound, ``cell`` is protected. False means "not shown this way" only.
         """
         if self.withheld[cells].any():
-            return None
+            return False
         relation_ids = sorted({i for c in cells for i in self.system.cell_relations[c]})
         column = {c: position for position, c in enumerate(cells)}
         matrix = np.zeros((len(relation_ids), len(cells)))
@@ -185,8 +239,7 @@ class _Audit:
         wanted = -matrix[:, position]
         move, *_ = np.linalg.lstsq(others, wanted, rcond=None)
         if np.abs(others @ move - wanted).max(initial=0.0) > 1e-7:
-            equations_only = all(self.system.relations[i].sense == 0 for i in relation_ids)
-            return False if equations_only else None
+            return False
         step = np.insert(move, position, 1.0)
         room = self.values[cells] - self.lower_bound
         for sign in (1.0, -1.0):
@@ -195,7 +248,7 @@ class _Audit:
                     moved = np.asarray(cells)[np.abs(step) >= 1.0 - _SLACK]
                     self.protected[moved[self.audited[moved]]] = True
                 return True
-        return None
+        return False
 
     def _certify(self, solution: dict[int, float]) -> None:
         """Mark every audited cell that ``solution`` moves by at least one as protected."""
@@ -222,12 +275,14 @@ class _Audit:
         self.unknown[candidate] = True
         self._unknown_cells.add(candidate)
         self._components.clear()
+        self._nearby.clear()
         try:
             return self.is_protected(cell, certify=False)
         finally:
             self.unknown[candidate] = False
             self._unknown_cells.discard(candidate)
             self._components.clear()
+            self._nearby.clear()
 
     def choose_companion(self, cell: int) -> int:
         """The published cell to suppress next so that ``cell`` becomes protected.
@@ -293,6 +348,10 @@ def secondary_suppression(
         for cell in order:
             if not audit.audited[cell] or audit.protected[cell]:
                 continue
+            if cell not in audit._batched:
+                audit.certify_in_batches(cell)
+                if audit.protected[cell]:
+                    continue
             if audit.is_protected(cell):
                 audit.protected[cell] = True
             else:

@@ -18,8 +18,10 @@ suppressed together and a count hidden in one table is not shown in another: row
 measure and adjustment with the same period, unit and group label and the same value (the
 "White" row of the broad and binary groupings, the "All" rows of every grouping) are one
 cell, and so are the rows of two tables of the same period, unit and grouping whose counts are
-all equal (the same numerators published by a crude and a standardised measure, or by crude
-and Mantel-Haenszel rows).
+all equal, with at least three of them non-zero (the same numerators published by a crude and
+a standardised measure, or by crude and Mantel-Haenszel rows). Tables of zeros and single
+events are left apart: equal tables of rare events in different measures are usually
+coincidences, and joining them would link unrelated measures into one large audit.
 
 A relation holds exactly in the data, or (for counts of distinct people, where a person can
 be counted in two wards) only as an inequality; each relation records which.
@@ -67,6 +69,8 @@ _CROSS_UNIT_KEY = ("measure", "period_start", "period_end", "grouping", "adjustm
 _UNIT_KEY = ("measure", "period_start", "period_end", "unit_type", "unit", "adjustment")
 _CELL_KEY = ("measure", "adjustment", "period_start", "period_end", "unit_type", "unit", "group")
 _SHAPE_KEY = ("period_start", "period_end", "unit_type", "unit", "grouping")
+_RICH_TABLE = 3
+"""Equal tables are one set of cells only if at least this many of their counts are non-zero."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +297,8 @@ def build_system(column: str, values: FloatArray, linkage: Linkage) -> CountSyst
         contents = sorted((str(linkage.group[row]), float(values[row])) for row in rows)
         if any(np.isnan(value) for _, value in contents):
             continue
+        if sum(value != 0 for _, value in contents) < _RICH_TABLE:
+            continue  # mostly zeros: equal tables of rare events are usually coincidences
         first = same_table.setdefault(
             (int(linkage.shape[rows[0]]), *contents), {linkage.group[row]: row for row in rows}
         )

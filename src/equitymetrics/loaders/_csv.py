@@ -54,7 +54,7 @@ _BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _RESAVE = (
-    "Open it in Excel and save it as \"CSV UTF-8 (Comma delimited) (*.csv)\" (in other programs, "
+    'Open it in Excel and save it as "CSV UTF-8 (Comma delimited) (*.csv)" (in other programs, '
     "save or export it as UTF-8 text), or, if you know its encoding, pass it as encoding=, "
     "e.g. encoding='utf-16-le'."
 )
@@ -163,16 +163,16 @@ def duplicate_names_message(names: list[str]) -> str | None:
     for position, name in enumerate(names, start=1):
         if name:
             positions.setdefault(name, []).append(position)
-    repeated = [
-        f"{name!r} (columns {', '.join(str(p) for p in found)})"
-        for name, found in sorted(positions.items())
-        if len(found) > 1
-    ]
+    repeated = {name: found for name, found in sorted(positions.items()) if len(found) > 1}
     if not repeated:
         return None
+    where = "; ".join(
+        f"{name!r} is in columns {', '.join(str(p) for p in found)}"
+        for name, found in repeated.items()
+    )
     return (
-        f"duplicate column name(s) {'; '.join(repeated)}; rename them so that each column has "
-        "its own name (surrounding spaces do not count)"
+        f"duplicate column names {list(repeated)!r} ({where}); rename them so that each column "
+        "has its own name (surrounding spaces do not count)"
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -11,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError, LoaderError
-from equitymetrics.loaders._csv import as_path
+from equitymetrics.loaders._csv import as_path, duplicate_names_message
 from equitymetrics.loaders._protocol import (
     DETAILS_ATTR,
     check_options,
@@ -54,7 +56,34 @@ def _check_header_row(header_row: Any) -> int:
     return header_row
 
 
-def _columns(header: tuple[Any, ...], data: list[tuple[Any, ...]], where: str) -> list[int]:
+def merged_header_cell(path: Path, sheet: str, header_row: int, position: int) -> str | None:
+    """The merged range (e.g. ``"A1:B1"``) covering the header cell of column ``position``.
+
+    Only ranges in which that cell is not the first (top-left) one count: a merged range keeps
+    its text in its first cell, so the other columns it spans have no name. The workbook is
+    opened again, fully, because read-only worksheets do not list merged cells; this runs only
+    when a column has no name.
+    """
+    workbook = load_workbook(path, read_only=False, data_only=True)
+    try:
+        for merged in workbook[sheet].merged_cells.ranges:
+            inside = merged.min_row <= header_row <= merged.max_row
+            spanned = merged.min_col <= position + 1 <= merged.max_col
+            first = (merged.min_row, merged.min_col) == (header_row, position + 1)
+            if inside and spanned and not first:
+                return str(merged.coord)
+    finally:
+        workbook.close()
+    return None
+
+
+def _columns(
+    header: tuple[Any, ...],
+    data: list[tuple[Any, ...]],
+    where: str,
+    header_row: int,
+    merged: Callable[[int], str | None],
+) -> list[int]:
     """Positions of the columns to keep: named ones; unnamed ones must be empty."""
     keep: list[int] = []
     for position, name in enumerate(header):
@@ -63,9 +92,19 @@ def _columns(header: tuple[Any, ...], data: list[tuple[Any, ...]], where: str) -
             keep.append(position)
             continue
         if any(row[position] is not None and str(row[position]).strip() for row in data):
+            letter = get_column_letter(position + 1)
+            cells = merged(position)
+            because = (
+                f": its header cell is part of the merged cells {cells}, and merged cells keep "
+                "their text in the first cell only. Unmerge the header cells and give every "
+                "column its own name in one row"
+                if cells is not None
+                else "; name it"
+            )
             raise LoaderError(
-                f"{where}: column {get_column_letter(position + 1)} holds data but has no "
-                "name in the header row; name it, or set header_row= to the right row."
+                f"{where}: column {letter} holds data but has no name in the header row "
+                f"({header_row}){because}, or set header_row= to the row that holds the column "
+                "names."
             )
     return keep
 
@@ -113,11 +152,20 @@ class ExcelLoader:
                 f"has {len(rows)} row(s))."
             )
         header, data = rows[header_row - 1], rows[header_row:]
-        keep = _columns(header, data, f"{where}, sheet {name!r}")
+        keep = _columns(
+            header,
+            data,
+            f"{where}, sheet {name!r}",
+            header_row,
+            lambda position: merged_header_cell(path, name, header_row, position),
+        )
         names = [str(header[k]).strip() for k in keep]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
+        positions = [""] * len(header)
+        for k, column in zip(keep, names, strict=True):
+            positions[k] = column
+        duplicates = duplicate_names_message(positions)
         if duplicates:
-            raise LoaderError(f"{where}, sheet {name!r} has duplicate column names {duplicates!r}.")
+            raise LoaderError(f"{where}, sheet {name!r} has {duplicates}.")
         frame = pd.DataFrame(
             {
                 n: pd.Series([row[k] for row in data], dtype=object)

@@ -15,12 +15,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from equitymetrics.exceptions import LoaderError
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 __all__ = [
     "LAYOUT_REASON",
@@ -41,7 +45,7 @@ _QUOTING_HELP = (
 )
 
 
-def _reader(text: str, delimiter: str) -> csv.Reader:
+def _reader(text: str, delimiter: str) -> Reader:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
 
 
@@ -50,7 +54,7 @@ def _start_line(text: str, delimiter: str, record: int) -> int:
     reader = _reader(text, delimiter)
     for _ in range(record):
         next(reader)
-    return reader.line_num + 1
+    return int(reader.line_num) + 1
 
 
 def field_counts(text: str, delimiter: str, where: str) -> IntArray:
@@ -136,19 +140,20 @@ def layout_failures(
         trailing += 1
     shortest = width - trailing
     suspect = np.flatnonzero((counts != 0) & ((counts < shortest) | (counts > width)))
-    values = fields.to_numpy(dtype=object)
+    values = fields.iloc[suspect].to_numpy(dtype=object)
     records: list[dict[str, object]] = []
     short: list[tuple[int, int]] = []
-    for position in suspect:
+    for k, position in enumerate(suspect.tolist()):
         found = int(counts[position])
-        present = list(values[position, :found])
+        present = list(values[k, :found])
         if _is_blank(present):
             continue
         text = delimiter.join(str(v) for v in present)
         if found < width:
-            short.append((int(position), found))
-            missing = ", ".join(repr(n) for n in names[found:] if n)
-            column = names[found]
+            short.append((position, found))
+            absent = [n for n in names[found:] if n]  # at least one: found < shortest
+            missing = ", ".join(repr(n) for n in absent)
+            column = absent[0]
             problem = (
                 f"the row has {found} field(s) but the header has {width} columns: no value for "
                 f"{missing} (a delimiter left out, or the line cut short?)"
@@ -163,7 +168,7 @@ def layout_failures(
         records.append(
             {
                 "column": column,
-                "row": int(position),
+                "row": position,
                 "value": text,
                 "problem": problem,
                 "reason": LAYOUT_REASON,
@@ -171,7 +176,7 @@ def layout_failures(
         )
     named = fields.iloc[:, :width].set_axis(list(names), axis=1)
     for position, found in short:
-        named.iloc[position, found:] = np.nan
+        named.iloc[position, list(range(found, width))] = np.nan
     failures = pd.DataFrame(records, columns=["column", "row", "value", "problem", "reason"])
     return named, failures
 

@@ -5,11 +5,18 @@ of tables and views and then selected through SQLAlchemy's reflected ``Table`` o
 the dialect); a ``query=`` is passed to ``sqlalchemy.text`` with its values bound from
 ``params=``. Only portable SQLAlchemy calls are used, so a PostgreSQL or SQL Server URL works like
 a SQLite one once its driver is installed.
+
+The loader only reads. A ``query=`` must be a SELECT (or a WITH ... SELECT); the connection's
+transaction is always rolled back, never committed; and on SQLite, which commits some
+statements by itself, the connection is made read-only (``PRAGMA query_only``) while the loader
+uses it. On other databases, use an account that may only read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +27,14 @@ from sqlalchemy.engine import make_url as _make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError, LoaderError
+from equitymetrics.loaders._csv import duplicate_names_message
 from equitymetrics.loaders._protocol import DETAILS_ATTR, check_options, number_rows
 
 __all__ = ["SqlLoader", "describe_url"]
+
+# Leading blanks, SQL comments and opening brackets, then the first word of the statement.
+_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/|\()*([A-Za-z]*)", re.DOTALL)
+_READING_WORDS = frozenset({"select", "with"})
 
 
 def _url(source: Any) -> URL:
@@ -69,6 +81,14 @@ def _statement(
     if query is not None:
         if not isinstance(query, str):
             raise InvalidTypeError(f"query must be a string of SQL; got {type(query).__name__}.")
+        first = _FIRST_WORD.match(query)
+        word = first.group(1) if first else ""
+        if word.casefold() not in _READING_WORDS:
+            raise InvalidArgumentError(
+                f"query must be a SELECT statement (or WITH ... SELECT); it starts with "
+                f"{word or query[:20]!r}. The sql loader only reads; put values in :name "
+                "placeholders and pass them with params=."
+            )
         return sa.text(query), f"query {query!r}"
     if not isinstance(table, str):
         raise InvalidTypeError(f"table must be a string; got {type(table).__name__}.")
@@ -91,6 +111,27 @@ def _statement(
         )
     reflected = sa.Table(table, sa.MetaData(), schema=db_schema, autoload_with=connection)
     return sa.select(reflected), f"table {table!r}"
+
+
+@contextmanager
+def _read_only(connection: Connection) -> Iterator[None]:
+    """Keep the connection from writing while the loader uses it, and never commit.
+
+    SQLite commits statements such as DROP TABLE, or a WITH ... DELETE, as soon as they run, so
+    there ``PRAGMA query_only`` is switched on for the duration (and restored afterwards, since
+    an Engine passed in keeps its connections). The transaction is rolled back in every case.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    before = None
+    if sqlite:
+        before = connection.exec_driver_sql("PRAGMA query_only").scalar()
+        connection.exec_driver_sql("PRAGMA query_only = ON")
+    try:
+        yield
+    finally:
+        connection.rollback()
+        if sqlite and not before:
+            connection.exec_driver_sql("PRAGMA query_only = OFF")
 
 
 def _read(connection: Connection, options: Mapping[str, Any]) -> tuple[list[str], list[Any], str]:
@@ -146,16 +187,16 @@ class SqlLoader:
                 ) from None
         where = describe_url(engine.url)
         try:
-            with engine.connect() as connection:
+            with engine.connect() as connection, _read_only(connection):
                 names, rows, what = _read(connection, options)
         except SQLAlchemyError as error:
             raise LoaderError(f"sql: reading {where} failed: {error}") from None
         finally:
             if owned:
                 engine.dispose()
-        duplicates = sorted({n for n in names if names.count(n) > 1})
+        duplicates = duplicate_names_message(names)
         if duplicates:
-            raise LoaderError(f"sql: the result has duplicate column names {duplicates!r}.")
+            raise LoaderError(f"sql: the result of the {what} has {duplicates}.")
         frame = pd.DataFrame(
             {n: pd.Series([row[k] for row in rows], dtype=object) for k, n in enumerate(names)}
         )

@@ -6,7 +6,8 @@
   strata ("compared with White patients on the same ward") and over age-band x sex strata
   (Mantel-Haenszel risk ratios, Greenland-Robins intervals).
 * ``restrictive_practice_rate``: interventions (incident x type) per 1,000 occupied bed days
-  (Byar / exact limits; rate ratio, log method), and one measure per type group.
+  (Byar / exact limits; rate ratio, log method) by trust, division and ward, and one measure per
+  type group by trust and division.
 """
 
 from __future__ import annotations
@@ -89,15 +90,19 @@ def _rate_rows(
     frames = []
     interventions = counts.interventions
     for type_group in sorted(interventions["type_group"].unique()):
+        selected = interventions["type_group"] == type_group
+        if type_group != "all":
+            # Type-group rates by ward would be almost all small numbers (and suppressed on
+            # publication): they are given by trust and division only.
+            selected &= interventions["unit_type"] != "ward"
         events = roll_up(
-            interventions[interventions["type_group"] == type_group].rename(
-                columns={"interventions": "numerator"}
-            ),
+            interventions[selected].rename(columns={"interventions": "numerator"}),
             grouping,
             keys=_KEYS,
             values=["numerator"],
         )
-        table = bed_days.merge(events, on=[*_KEYS, "group"], how="left")
+        days = bed_days if type_group == "all" else bed_days[bed_days["unit_type"] != "ward"]
+        table = days.merge(events, on=[*_KEYS, "group"], how="left")
         table["numerator"] = table["numerator"].fillna(0)
         measure = (
             "restrictive_practice_rate"

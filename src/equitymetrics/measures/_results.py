@@ -78,12 +78,17 @@ class Results:
     failures : dict
         Measure family -> error message for every family that could not be computed; the
         other families' results are still in ``table``.
+    unit_parents : dict
+        ``{(unit_type, unit): (unit_type, unit)}``: the unit that contains each unit (ward ->
+        division -> trust; WRES bands -> trust). Disclosure control needs it so that a count
+        suppressed in a ward cannot be recovered from its division.
     """
 
     table: pd.DataFrame
     provenance: Provenance
     exclusions: pd.DataFrame = field(default_factory=pd.DataFrame)
     failures: dict[str, str] = field(default_factory=dict)
+    unit_parents: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the exact results table."""

@@ -103,6 +103,9 @@ def _recording(
                 table_id=anchor("table", RECORDING_MEASURE, str(number + 1)),
                 caption=f"Ethnicity recording completeness by {kind}, {period}",
                 row_headers=headers,
+                summary=""
+                if number == 0
+                else f"Show the table by {kind or 'unit'} ({len(part)} rows)",
             )
         )
     return figures(published, RECORDING_MEASURE, rows), tuple(tables)

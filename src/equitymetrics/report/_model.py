@@ -39,7 +39,11 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class TableModel:
-    """An accessible table: caption, column headers (row-header columns first), rows, notes."""
+    """An accessible table: caption, column headers (row-header columns first), rows, notes.
+
+    A table with a ``summary`` is shown collapsed under that line (``<details>``), for long
+    tables of units below the organisation; the full data are also in the workbook.
+    """
 
     id: str
     caption: str
@@ -47,6 +51,7 @@ class TableModel:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     footnotes: tuple[str, ...] = ()
+    summary: str = ""
 
     @property
     def has_withheld(self) -> bool:

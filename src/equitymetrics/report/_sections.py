@@ -141,6 +141,7 @@ def results_table(
     table_id: str,
     caption: str,
     row_headers: Sequence[tuple[str, str]],
+    summary: str = "",
 ) -> TableModel:
     """An accessible table of results rows.
 
@@ -212,6 +213,7 @@ def results_table(
         columns=columns,
         rows=tuple(body),
         footnotes=tuple(footnotes),
+        summary=summary,
     )
 
 
@@ -227,6 +229,7 @@ def _tables(published: Published, measure: str, current: pd.DataFrame) -> tuple[
         _trust_first=(current["unit_type"].astype(str) != TRUST_UNIT_TYPE).to_numpy()
     ).sort_values("_trust_first", kind="mergesort")
     groups = ordered.drop(columns="_trust_first").groupby(keys, sort=False, dropna=False)
+    has_trust = bool((current["unit_type"].astype(str) == TRUST_UNIT_TYPE).any())
     for number, (key, rows) in enumerate(groups):
         unit_type, grouping, adjustment = (_text(part) for part in key)
         trust = unit_type == TRUST_UNIT_TYPE
@@ -252,9 +255,14 @@ def _tables(published: Published, measure: str, current: pd.DataFrame) -> tuple[
                 table_id=anchor("table", measure, str(number + 1)),
                 caption=caption,
                 row_headers=headers,
+                summary=_unit_summary(unit_type, len(rows)) if has_trust and not trust else "",
             )
         )
     return tuple(tables)
+
+
+def _unit_summary(unit_type: str, rows: int) -> str:
+    return f"Show the table by {unit_type or 'unit'} ({rows} rows)"
 
 
 def _sentences(current: pd.DataFrame) -> tuple[str, ...]:

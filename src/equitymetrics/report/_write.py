@@ -101,6 +101,7 @@ def write_report(
         :func:`equitymetrics.disclosure.apply_disclosure`, which warns
         (:class:`~equitymetrics.exceptions.DataQualityWarning`) when the results hold two unit
         types below the trust and this is not given; pass ``{}`` when no unit contains another.
+        Defaults to ``results.unit_parents``, which :func:`equitymetrics.compute` fills in.
     nested_groupings : mapping, optional
         ``{(fine grouping, coarse grouping): {fine group: coarse group}}`` when the results hold
         groupings that nest (e.g. NHS categories within broad groups); passed on likewise.
@@ -142,6 +143,8 @@ def write_report(
         raise InvalidTypeError(
             f"out_dir must be a folder path (str or Path); got {type(out_dir).__name__}."
         )
+    if unit_parents is None and isinstance(results, Results) and results.unit_parents:
+        unit_parents = results.unit_parents
     published = publish(
         results, policy, unit_parents=unit_parents, nested_groupings=nested_groupings
     )

@@ -4,6 +4,13 @@ Every function is vectorised over array-likes, validates its inputs, takes ``con
 (a fraction, default 0.95) as a keyword, and returns a frozen dataclass with ``estimate``,
 ``lower``, ``upper``, the ``method`` actually used per element, a ``note`` per element and
 ``to_frame()``. This layer imports nothing else from the package except the exceptions.
+
+Inputs may be numbers, lists, numpy arrays, pandas Series or object arrays of numbers (int,
+float, Decimal, Fraction). Counts must be whole numbers from 0 to 2**53; exposures, populations
+and weights finite and >= 0. NaN, infinity, negatives, booleans, strings, None and ragged lists
+raise an :class:`~equitymetrics.exceptions.EquityMetricsError` subclass naming the argument and
+the position. A value that cannot be computed (a zero denominator, or a result beyond the float
+range) is NaN with the reason in ``note``.
 """
 
 from equitymetrics.stats._differences import RiskDifferenceResult, risk_difference

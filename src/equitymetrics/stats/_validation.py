@@ -199,19 +199,22 @@ def broadcast_arrays(**arrays: FloatArray) -> tuple[FloatArray, ...]:
     return tuple(np.array(a, dtype=np.float64) for a in result)
 
 
-def check_confidence_level(confidence_level: Any) -> float:
-    """Return ``confidence_level`` as a float strictly between 0 and 1."""
+def check_confidence_level(confidence_level: Any, *, argument: str = "confidence_level") -> float:
+    """Return ``confidence_level`` as a float strictly between 0 and 1.
+
+    ``argument`` is the name used in messages (e.g. ``"levels"`` for a sequence of levels).
+    """
     if isinstance(confidence_level, bool) or not isinstance(
         confidence_level, int | float | np.integer | np.floating
     ):
         raise InvalidTypeError(
-            f"confidence_level must be a number between 0 and 1; got {confidence_level!r}."
+            f"{argument} must be a number between 0 and 1; got {confidence_level!r}."
         )
     level = float(confidence_level)
     if not (0.0 < level < 1.0) or math.isnan(level):
         hint = f" Did you mean {level / 100:g}?" if 1.0 < level < 100.0 else ""
         raise InvalidArgumentError(
-            f"confidence_level must be a fraction strictly between 0 and 1 (e.g. 0.95); "
+            f"{argument} must be a fraction strictly between 0 and 1 (e.g. 0.95); "
             f"got {confidence_level!r}.{hint}"
         )
     return level
