@@ -113,6 +113,18 @@ def load_tables(config: Config, *, only: set[str] | None = None) -> dict[str, lo
     return loaded
 
 
+def _check_reference(config: Config) -> None:
+    """Fail before loading anything when the reference group is not in the grouping."""
+    analysis = config.analysis
+    grouping = taxonomy.get_grouping(analysis.grouping, binary_label=analysis.minority_label)
+    if analysis.reference not in grouping.comparable_groups:
+        valid = ", ".join(repr(group) for group in grouping.comparable_groups)
+        raise ConfigurationError(
+            f"analysis.reference = {analysis.reference!r} is not a group of the "
+            f"{analysis.grouping!r} grouping; choose one of {valid}."
+        )
+
+
 def _timestamp(config: Config) -> dt.datetime:
     if config.output.timestamp is not None:
         return config.output.timestamp
@@ -331,6 +343,7 @@ def compute(config: Config | str | Path) -> Results:
     if not isinstance(config, Config):
         config = load_config(config)
     families = _wanted_families(config)
+    _check_reference(config)
     unknown = sorted(set(config.data) - set(loaders.CANONICAL_TABLES))
     if unknown:
         raise ConfigurationError(

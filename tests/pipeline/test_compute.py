@@ -112,3 +112,10 @@ def test_missing_tables_skip_their_family_and_say_so() -> None:
     results = em.compute(config.model_copy(update={"data": data, "analysis": analysis}))
     assert "smi" in results.provenance.measures_skipped
     assert "smi_register" in results.provenance.measures_skipped["smi"]
+
+
+def test_reference_outside_the_grouping_fails_before_loading() -> None:
+    config = em.load_config(SAMPLE_CONFIG)
+    analysis = config.analysis.model_copy(update={"grouping": "nhs16", "reference": "White"})
+    with pytest.raises(ConfigurationError, match="White - British"):
+        em.compute(config.model_copy(update={"analysis": analysis}))

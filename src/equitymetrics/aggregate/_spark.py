@@ -68,6 +68,10 @@ def _python_value(value: Any) -> Any:
     return value
 
 
+def _checkpoint(native: Any) -> Any:
+    return native.localCheckpoint(eager=True)
+
+
 class SparkState:
     """The Spark side of one aggregation call: the session, and the frames it cached.
 
@@ -102,19 +106,29 @@ class SparkState:
         return helper
 
     def persist(self, frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-        """Cache ``frame`` (memory, spilling to disk) so later steps reuse it; see :meth:`close`.
+        """Compute ``frame`` once so that later steps reuse it.
 
-        Where caching is not allowed (Databricks serverless compute refuses it), the frame is
-        returned as it is and Spark recomputes it when needed: slower, with the same result.
+        A local checkpoint (computed now, kept by the executors, memory spilling to disk) also
+        cuts the query plan short: later queries that read the frame several times are planned
+        in a fraction of the time a cached plan takes (several times faster overall on the
+        sample trust). Where checkpoints are refused the frame is cached instead, and where
+        that is refused too (Databricks serverless compute refuses caching) it is returned as it
+        is and Spark recomputes it when needed: slower, with the same result.
         """
         native = frame.to_native()
-        try:
-            cached = native.persist()
-        except Exception:  # any refusal to cache just means no cache
-            return frame
+        for keep in (_checkpoint, self._cache):
+            try:
+                stored = keep(native)
+            except Exception:  # any refusal to keep the rows just means recomputing them
+                continue
+            persisted: nw.LazyFrame[Any] = nw.from_native(stored)
+            return persisted
+        return frame
+
+    def _cache(self, native: Any) -> Any:
+        cached = native.persist()
         self._cached.append(cached)
-        persisted: nw.LazyFrame[Any] = nw.from_native(cached)
-        return persisted
+        return cached
 
     def collect(self, frame: nw.LazyFrame[Any]) -> pd.DataFrame:
         """Run ``frame`` on Spark and return the (small) result as pandas, through Arrow."""
@@ -125,7 +139,8 @@ class SparkState:
         return result
 
     def close(self) -> None:
-        """Release the cached frames."""
+        """Release the cached frames (Spark releases local checkpoints when they are no longer
+        referenced)."""
         for cached in self._cached:
             # Runs while the call returns (or raises): releasing a cache must not hide the
             # result or the original error, and a stopped session has nothing to release.
