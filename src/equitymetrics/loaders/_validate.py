@@ -315,7 +315,10 @@ def _typed(spec: ColumnSpec, values: ObjectArray, index: pd.Index) -> pd.Series:
 
 
 def _original_text(series: pd.Series) -> pd.Series:
+    """The ethnic category as given; a blank value is missing whatever the format (an empty
+    Excel cell and an empty CSV field must give the same frame)."""
     texts = [display_value(v) for v in series.to_numpy(dtype=object)]
+    texts = [None if isinstance(t, str) and not t.strip() else t for t in texts]
     return pd.Series(texts, index=series.index, dtype=STRING_DTYPE, name=ORIGINAL_ETHNIC_COLUMN)
 
 
