@@ -1,13 +1,14 @@
-"""The feasibility solver behind the secondary-suppression audit, checked against scipy."""
+"""The linear-programming helpers behind the secondary-suppression audit, against scipy."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from equitymetrics.disclosure._linear import feasible_point
+from equitymetrics.disclosure._linear import closest_point, feasible_point
 
 
 def test_an_empty_system_is_feasible() -> None:
@@ -66,3 +67,62 @@ def test_agrees_with_scipy_highs(system: tuple[np.ndarray, np.ndarray]) -> None:
     if point is not None:
         np.testing.assert_allclose(matrix @ point, rhs, atol=1e-9)
         assert (point >= 0).all()
+
+
+def test_closest_point_meets_the_hard_equations_and_as_many_wishes_as_it_can() -> None:
+    # x + y = 1 must hold; the wishes x >= 1 and y >= 1 (x - s = 1, y - t = 1) cannot both
+    # be met, so the shortfall is 1 and exactly one wish is met.
+    matrix = np.array([[1.0, 1.0, 0.0, 0.0], [1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 0.0, -1.0]])
+    rhs = np.array([1.0, 1.0, 1.0])
+    soft = np.array([False, True, True])
+    point = closest_point(matrix, rhs, soft)
+    assert point is not None
+    assert point[0] + point[1] == pytest.approx(1.0)
+    assert sorted(np.round(point[:2], 9).tolist()) == [0.0, 1.0]
+
+
+def test_closest_point_refuses_impossible_hard_equations() -> None:
+    soft = np.array([False, True])
+    assert closest_point(np.array([[1.0, 1.0], [1.0, 0.0]]), np.array([-1.0, 1.0]), soft) is None
+
+
+hard_and_soft = st.integers(min_value=1, max_value=4).flatmap(
+    lambda rows: st.tuples(
+        st.lists(st.sampled_from([-1.0, 0.0, 0.0, 1.0]), min_size=rows * 6, max_size=rows * 6).map(
+            lambda values: np.reshape(values, (rows, 6))
+        ),
+        st.lists(st.integers(0, 5), min_size=6, max_size=6).map(np.array),
+        st.lists(st.integers(0, 5), min_size=3, max_size=3).map(np.array),
+    )
+)
+
+
+@settings(max_examples=80)
+@given(system=hard_and_soft)
+def test_closest_point_minimises_the_shortfall_like_scipy(
+    system: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    hard, start, wishes = system
+    rhs = hard @ start  # the hard equations have a solution: the start
+    # wishes: variable j >= wish j, for the first three variables, with a surplus each
+    soft_rows = np.hstack([np.eye(3), np.zeros((3, 3)), -np.eye(3)])
+    matrix = np.vstack([np.hstack([hard, np.zeros((len(hard), 3))]), soft_rows])
+    soft = np.array([False] * len(hard) + [True] * 3)
+    point = closest_point(matrix, np.concatenate([rhs, wishes]), soft)
+    assert point is not None
+    np.testing.assert_allclose(hard @ point[:6], rhs, atol=1e-7)
+    shortfall = np.clip(wishes - point[:3], 0.0, None).sum()
+    # The same problem for HiGHS: minimise the total shortfall a >= wish - x, x >= 0.
+    objective = np.concatenate([np.zeros(6), np.ones(3)])
+    upper = np.hstack([-np.eye(3), np.zeros((3, 3)), -np.eye(3)])
+    reference = linprog(
+        objective,
+        A_eq=np.hstack([hard, np.zeros((len(hard), 3))]),
+        b_eq=rhs,
+        A_ub=upper,
+        b_ub=-wishes,
+        bounds=(0, None),
+        method="highs",
+    )
+    assert reference.status == 0
+    assert shortfall == pytest.approx(reference.fun, abs=1e-7)

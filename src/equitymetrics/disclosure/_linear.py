@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FloatArray", "feasible_point"]
+__all__ = ["FloatArray", "closest_point", "feasible_point"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -62,18 +62,44 @@ def feasible_point(matrix: FloatArray, rhs: FloatArray) -> FloatArray | None:
     fixed, kept_rows, kept_columns = reduced
     solution = fixed.copy()
     if kept_rows.any():
-        rest = _phase_one(
+        tolerance = _TOLERANCE * scale
+        found = _phase_one(
             original[np.ix_(kept_rows, kept_columns)],
             wanted[kept_rows] - original[np.ix_(kept_rows, ~kept_columns)] @ fixed[~kept_columns],
-            _TOLERANCE * scale,
+            tolerance,
         )
-        if rest is None:
+        if found is None or found[1].sum() > tolerance * max(1, int(kept_rows.sum())):
             return None
-        solution[kept_columns] = rest
+        solution[kept_columns] = found[0]
     solution = np.clip(solution, 0.0, None)
     if not np.allclose(original @ solution, wanted, atol=1e-6 * scale):
         return None
     return solution
+
+
+def closest_point(
+    matrix: FloatArray, rhs: FloatArray, soft: npt.NDArray[np.bool_]
+) -> FloatArray | None:
+    """A point ``z >= 0`` meeting every equation not marked ``soft``, and the soft ones as
+    nearly as it can (their total shortfall is minimised), or None.
+
+    The soft equations carry weight 1 and the others a weight large enough to come first, in
+    one weighted phase one; None if the others are not all met (or the pivoting fails).
+    """
+    original = np.asarray(matrix, dtype=np.float64)
+    wanted = np.asarray(rhs, dtype=np.float64)
+    if original.shape[0] == 0:
+        return np.zeros(original.shape[1])
+    scale = max(1.0, float(np.abs(wanted).max()), float(np.abs(original).max(initial=0.0)))
+    weights = np.where(soft, 1.0, 1000.0 * (1.0 + float(soft.sum())))
+    found = _phase_one(original, wanted, _TOLERANCE * scale, weights)
+    if found is None:
+        return None
+    point = np.clip(found[0], 0.0, None)
+    hard = ~soft
+    if not np.allclose(original[hard] @ point, wanted[hard], atol=1e-6 * scale):
+        return None
+    return point
 
 
 def _presolve(
@@ -113,9 +139,16 @@ def _presolve(
             open_rows[row] = False
 
 
-def _phase_one(matrix: FloatArray, rhs: FloatArray, tolerance: float) -> FloatArray | None:
-    """Phase one of the simplex method on a system left after :func:`_presolve`."""
+def _phase_one(
+    matrix: FloatArray, rhs: FloatArray, tolerance: float, weights: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray] | None:
+    """Phase one of the simplex method: minimise the weighted sum of artificial variables.
+
+    Returns a vertex (the original variables) and each equation's remaining artificial value
+    (zero where the equation is met), or None if the pivoting did not finish.
+    """
     rows, columns = matrix.shape
+    weight = np.ones(rows) if weights is None else np.asarray(weights, dtype=np.float64)
     coefficients = np.array(matrix, dtype=np.float64)
     targets = np.array(rhs, dtype=np.float64)
     negative = targets < 0
@@ -127,8 +160,8 @@ def _phase_one(matrix: FloatArray, rhs: FloatArray, tolerance: float) -> FloatAr
     tableau[:rows, :columns] = coefficients
     tableau[:rows, columns:width] = np.eye(rows)
     tableau[:rows, width] = targets
-    tableau[rows, :columns] = -coefficients.sum(axis=0)
-    tableau[rows, width] = -targets.sum()
+    tableau[rows, :columns] = -(weight @ coefficients)
+    tableau[rows, width] = -(weight @ targets)
     basis = np.arange(columns, width)
 
     best_objective = tableau[rows, width]
@@ -168,8 +201,6 @@ def _phase_one(matrix: FloatArray, rhs: FloatArray, tolerance: float) -> FloatAr
     else:
         return None
 
-    if -tableau[rows, width] > tolerance * rows:
-        return None
     point = np.zeros(width)
     point[basis] = tableau[:rows, width]
-    return point[:columns]
+    return point[:columns], point[columns:]
