@@ -23,3 +23,15 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   $SUDO env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y --no-install-recommends chromium chromium-driver
 fi
+
+# Java 17 for PySpark (the Spark engine tests, tests/aggregate/test_spark.py), installed only
+# when no Java is found.
+if ! command -v java >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+  fi
+  $SUDO apt-get update
+  $SUDO env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends openjdk-17-jre-headless
+fi

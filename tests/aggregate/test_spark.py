@@ -24,7 +24,7 @@ import pyarrow as pa
 import pytest
 
 from equitymetrics import aggregate, loaders
-from equitymetrics.aggregate import _engine
+from equitymetrics.aggregate import _engine, _spark
 from equitymetrics.datasets import sample_trust_files
 from equitymetrics.exceptions import InvalidArgumentError
 
@@ -101,6 +101,11 @@ def spark() -> Iterator[Any]:
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.driver.memory", "1g")
+        # Settings for many tiny queries: a JVM that compiles quickly, no adaptive
+        # re-planning, no whole-stage code generation.
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         # A zone with summer time, unlike the UTC default of clusters: results must not
@@ -174,6 +179,27 @@ def test_spark_equals_pandas_and_duckdb(
                 pd.testing.assert_frame_equal(frame, getattr(result, key), check_exact=True)
             except AssertionError as error:
                 raise AssertionError(f"{name}.{key}: spark differs from {other}\n{error}") from None
+
+
+@pytest.mark.spark
+def test_helper_tables_sent_as_rows(
+    tables: dict[str, pd.DataFrame],
+    spark_tables: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Before Spark 4 the small helper tables (periods, code lists) are sent as rows, not Arrow.
+    monkeypatch.setattr(_spark, "sends_arrow", lambda session: False)
+    quarter = (dt.date(2024, 7, 1), dt.date(2024, 9, 30))
+    options: dict[str, Any] = {"periods": [quarter], "catchment": CATCHMENT}
+    on_spark = aggregate.mha_counts(
+        spark_tables["mha_episodes"], spark_tables["patients"], engine="spark", **options
+    )
+    on_pandas = aggregate.mha_counts(
+        tables["mha_episodes"], tables["patients"], engine="pandas", **options
+    )
+    assert len(on_spark.counts) > 0
+    for key, frame in _frames(on_spark).items():
+        pd.testing.assert_frame_equal(frame, getattr(on_pandas, key), check_exact=True)
 
 
 @pytest.mark.spark

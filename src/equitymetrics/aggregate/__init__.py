@@ -1,17 +1,19 @@
-"""Record-level canonical tables -> small counts tables, on pandas or DuckDB.
+"""Record-level canonical tables -> small counts tables, on pandas, DuckDB or Spark.
 
 Every measure is computed from a small table of sufficient statistics (events, people,
 exposure) by period, unit and stratum. The functions here build those tables from the
 canonical record-level tables, with one aggregation definition (written with narwhals) that runs
 on each engine: ``engine="pandas"`` in memory, ``engine="duckdb"`` where the data lives (pandas
-DataFrames scanned in place, Parquet or CSV paths, DuckDB relations), and ``engine="auto"``
-(DuckDB for paths, relations or more than :data:`AUTO_DUCKDB_ROWS` rows). Only the small results
-come back, as pandas DataFrames with a fixed column order and dtypes, sorted by their keys.
+DataFrames scanned in place, Parquet or CSV paths, DuckDB relations), ``engine="spark"`` on
+PySpark DataFrames (PySpark is optional and never imported by this package), and
+``engine="auto"`` (Spark for PySpark DataFrames; DuckDB for paths, relations or more than
+:data:`AUTO_DUCKDB_ROWS` rows). Only the small results come back, as pandas DataFrames with a
+fixed column order and dtypes, sorted by their keys.
 
 Nothing is dropped silently: every function also returns an ``exclusions`` frame (``period_start``,
 ``period_end``, ``table``, ``reason``, ``rows``).
 
-See ``docs/aggregation.md`` for the definitions.
+See ``docs/aggregation.md`` for the definitions and ``docs/scale.md`` for large data.
 """
 
 from equitymetrics.aggregate._bands import UNKNOWN_AGE_BAND, AgeBand, parse_age_bands

@@ -107,7 +107,7 @@ def mha_counts(
         Age band labels; age in completed years at the episode start.
     detention_codes, cto_codes : sequence of str
         Legal-status categories counted as ``"detention"`` and as ``"cto"``.
-    engine : {"auto", "pandas", "duckdb"}
+    engine : {"auto", "pandas", "duckdb", "spark"}
         Where to compute.
 
     Returns

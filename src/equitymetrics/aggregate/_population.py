@@ -66,7 +66,7 @@ def population_counts(
     crosswalk : mapping, optional
         Census code -> NHS code entries overriding the default crosswalk of
         :func:`equitymetrics.taxonomy.census_to_nhs`.
-    engine : {"auto", "pandas", "duckdb"}
+    engine : {"auto", "pandas", "duckdb", "spark"}
         Where to compute.
 
     Returns

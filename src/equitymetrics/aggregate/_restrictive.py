@@ -176,7 +176,7 @@ def restrictive_practice_counts(
     type_groups : mapping of str to codes
         Type group -> intervention type codes; the group ``"all"`` (every listed code) is
         added. Codes not listed are excluded with the reason "unrecognised type code".
-    engine : {"auto", "pandas", "duckdb"}
+    engine : {"auto", "pandas", "duckdb", "spark"}
         Where to compute (see :mod:`equitymetrics.aggregate`).
 
     Returns

@@ -80,7 +80,7 @@ def smi_counts(
         People younger than this at period end are excluded (default 18).
     age_bands : sequence of str
         Age band labels (age in completed years at period end).
-    engine : {"auto", "pandas", "duckdb"}
+    engine : {"auto", "pandas", "duckdb", "spark"}
         Where to compute.
 
     Returns

@@ -7,7 +7,8 @@ Spark object used (the session, the helper frames) is reached from the caller's 
 own DataFrames (from ``spark.table`` or ``spark.read``) and gets small pandas counts back.
 
 Both classic PySpark DataFrames and Spark Connect DataFrames (Databricks serverless and shared
-clusters) are accepted.
+clusters) are accepted; the tests run classic PySpark in local mode (no Spark Connect server was
+available to test against).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import narwhals as nw
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from narwhals.dependencies import is_pyspark_connect_dataframe, is_pyspark_dataframe
 
 from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError
@@ -25,12 +27,22 @@ from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError
 __all__ = [
     "SparkState",
     "is_spark_frame",
+    "sends_arrow",
 ]
 
 
 def is_spark_frame(value: object) -> bool:
     """Whether ``value`` is a PySpark (classic or Spark Connect) DataFrame; never imports it."""
     return bool(is_pyspark_dataframe(value) or is_pyspark_connect_dataframe(value))
+
+
+_TYPES: dict[str, Any] = {
+    "TIMESTAMP_NTZ": pa.timestamp("us"),
+    "BOOLEAN": pa.bool_(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "STRING": pa.string(),
+}
 
 
 def _spark_type(dtype: Any, column: str) -> str:
@@ -68,6 +80,11 @@ def _python_value(value: Any) -> Any:
     return value
 
 
+def sends_arrow(spark: Any) -> bool:
+    """Whether small pandas tables go to ``spark`` as Arrow tables (Spark 4 and later)."""
+    return int(str(spark.version).split(".")[0]) >= 4
+
+
 def _checkpoint(native: Any) -> Any:
     return native.localCheckpoint(eager=True)
 
@@ -86,6 +103,7 @@ class SparkState:
         if not frames:  # pragma: no cover - resolve_engine checks
             raise InvalidArgumentError("engine='spark' needs PySpark DataFrames as inputs.")
         self.spark: Any = frames[0].sparkSession  # type: ignore[attr-defined]
+        self._arrow = sends_arrow(self.spark)
         self._cached: list[Any] = []
 
     def small(self, frame: pd.DataFrame) -> nw.LazyFrame[Any]:
@@ -94,15 +112,24 @@ class SparkState:
         The Spark schema is given explicitly (``TIMESTAMP_NTZ`` for dates, ``STRING`` for
         text), so that nothing depends on type inference or the session's time zone.
         """
-        schema = ", ".join(
-            f"`{column}` {_spark_type(frame[column].dtype, str(column))}"
-            for column in frame.columns
-        )
+        types = {str(column): _spark_type(frame[column].dtype, str(column)) for column in frame}
+        schema = ", ".join(f"`{column}` {kind}" for column, kind in types.items())
         rows = [
             tuple(_python_value(value) for value in row)
             for row in frame.itertuples(index=False, name=None)
         ]
-        helper: nw.LazyFrame[Any] = nw.from_native(self.spark.createDataFrame(rows, schema=schema))
+        if self._arrow:
+            # From Spark 4 an Arrow table becomes a local relation inside the JVM; a list of
+            # rows would start Python worker processes just to read a few helper rows.
+            data: Any = pa.table(
+                {
+                    column: pa.array([row[index] for row in rows], type=_TYPES[kind])
+                    for index, (column, kind) in enumerate(types.items())
+                }
+            )
+        else:
+            data = rows
+        helper: nw.LazyFrame[Any] = nw.from_native(self.spark.createDataFrame(data, schema=schema))
         return helper
 
     def persist(self, frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:

@@ -126,7 +126,7 @@ def staff_counts(staff: object, *, snapshot_date: dt.date, engine: str = "auto")
         ``division``, ``board_member``, ``executive``, ``snapshot_date``.
     snapshot_date : date
         The snapshot to count; rows of other snapshots are excluded ("outside the period").
-    engine : {"auto", "pandas", "duckdb"}
+    engine : {"auto", "pandas", "duckdb", "spark"}
         Where to compute.
 
     Returns
@@ -182,7 +182,7 @@ def recruitment_counts(
         ``appointed``, ``date``; one row per application.
     start, end : date
         The reporting window, both inclusive, applied to ``date``.
-    engine : {"auto", "pandas", "duckdb"}
+    engine : {"auto", "pandas", "duckdb", "spark"}
         Where to compute.
 
     Returns
@@ -239,7 +239,7 @@ def disciplinary_counts(
     start, end : date
         The window, both inclusive, applied to ``entered_date`` (for the WRES two-year rolling
         figure, give the two years).
-    engine : {"auto", "pandas", "duckdb"}
+    engine : {"auto", "pandas", "duckdb", "spark"}
         Where to compute.
 
     Returns
@@ -283,7 +283,7 @@ def training_counts(training: object, *, year_end: dt.date, engine: str = "auto"
         ``year_end``.
     year_end : date
         The year to count (rows whose ``year_end`` is this date).
-    engine : {"auto", "pandas", "duckdb"}
+    engine : {"auto", "pandas", "duckdb", "spark"}
         Where to compute.
 
     Returns
