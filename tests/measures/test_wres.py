@@ -125,6 +125,10 @@ def test_indicator_1_band_shares() -> None:
     # Band 5 clinical: 300 BME of 1,200 stated (not stated staff are excluded).
     assert band5["value"] == pytest.approx(25.0)
     assert band5["ratio"] == pytest.approx(0.25 / (321 / 1430), rel=1e-12)
+    assert band5["reference_group"] == "overall workforce"  # the ratio's comparator is named
+    white = _row(table[table["unit"] == "5"], "wres_1", "White")
+    assert white["reference_group"] == ""  # no ratio, so no comparator
+    assert white["ratio"] != white["ratio"]  # NaN
 
 
 def test_survey_indicator_uses_the_configured_label() -> None:

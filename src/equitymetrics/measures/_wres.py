@@ -158,7 +158,7 @@ def _band_rows(
             "multiplier": 100.0,
             "method": result.method,
             "adjustment": "none",
-            "reference_group": "",
+            "reference_group": np.where(is_minority, "overall workforce", ""),
             "ratio": np.where(is_minority, share / overall_share, np.nan),
             "ratio_method": np.where(is_minority, "share in band / share in workforce", ""),
             "significance": "not compared",
