@@ -16,7 +16,7 @@ categories plus "not stated" (Z), "not known" (99) and missing values, and eight
 quarters (2023-04-01 to 2025-03-31; stays start from 2022-10-01 so that long stays run into the
 first quarter). A little realistic mess is planted so that exclusions are exercised: stays of
 people missing from ``patients``, patients without a birth date, intervention type codes not
-in use ("03").
+in use ("03"), and incidents dated after their stay ended.
 
 The output depends only on ``--rows`` and ``--seed``: numbers are drawn with one seeded
 ``numpy`` generator, in a fixed order. Files are written in slices of at most 2,000,000 rows,
@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 DEFAULT_FOLDER = Path(__file__).resolve().parent / "data"
 DEFAULT_SEED = 20250401
 SLICE = 2_000_000
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 DATA_START = dt.date(2022, 10, 1)
 DATA_END = dt.date(2025, 3, 31)
@@ -91,6 +91,7 @@ MISSING_PATIENT = 0.002
 MISSING_BIRTH_DATE = 0.003
 MEAN_STAY_DAYS = 35.0
 SECOND_TYPE = 0.25
+AFTER_DISCHARGE = 0.001
 
 
 def _days(day: dt.date) -> int:
@@ -224,7 +225,8 @@ def _interventions(
     stays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     folder: Path,
 ) -> None:
-    """Write ``rows`` intervention rows: incidents of one or two types, during a stay."""
+    """Write ``rows`` intervention rows: incidents of one or two types, during a stay (a few
+    after it)."""
     person, ward, start, last = stays
     incidents = int(np.ceil(rows / (1.0 + SECOND_TYPE))) + 1
     types_per_incident = 1 + (rng.random(incidents) < SECOND_TYPE)
@@ -240,6 +242,10 @@ def _interventions(
     first_type = rng.choice(len(TYPE_CODES), size=incidents, p=_shares(TYPE_SHARES))
     other_type = (first_type + rng.integers(1, len(TYPE_CODES), size=incidents)) % len(TYPE_CODES)
     type_index = np.where(second, other_type[incident], first_type[incident])
+    # A few incidents dated 1 to 30 days after their stay ended: excluded as outside every stay.
+    late = rng.random(incidents) < AFTER_DISCHARGE
+    day = np.where(late, last[stay] + rng.integers(1, 31, size=incidents), day).astype(np.int32)
+    moment = (day.astype(np.int64) * 86_400 + minute * 60) * 1_000_000
     schema = pa.schema(
         [
             ("intervention_id", pa.string()),

@@ -112,6 +112,7 @@ def baseline_sql(folder: Path) -> list[str]:
         f"""CREATE TEMP TABLE stays_used AS
             SELECT * FROM (
                 SELECT p.period_start, p.period_end, s.person_id, s.ward, s.division,
+                       s.start_date::DATE AS admitted, s.end_date::DATE AS discharged,
                        greatest(least(coalesce(s.end_date::DATE, p.next), p.next)
                                 - greatest(s.start_date::DATE, p.period_start), 0) AS days,
                        pe.ethnic_category, pe.sex,
@@ -127,14 +128,19 @@ def baseline_sql(folder: Path) -> list[str]:
         f"""CREATE TEMP TABLE events_used AS
             SELECT * FROM (
                 SELECT p.period_start, p.period_end, i.intervention_id, i.person_id, i.ward,
-                       w.division, i.type_code, pe.ethnic_category, pe.sex,
+                       w.division, i.type_code, i.start_date::DATE AS day,
+                       pe.ethnic_category, pe.sex,
                        band(completed_years(pe.birth_date, p.period_end)) AS age_band
                 FROM read_parquet({paths["restrictive_interventions"]}) i
                 JOIN periods p ON i.start_date >= p.period_start AND i.start_date < p.next
                 JOIN people pe ON pe.person_id = i.person_id
                 JOIN ward_divisions w ON w.ward = i.ward
                 WHERE i.intervention_id IS NOT NULL AND i.type_code IN ({codes})
-            ) WHERE age_band IS NOT NULL""",
+            ) e WHERE age_band IS NOT NULL AND EXISTS (
+                SELECT 1 FROM stays_used s
+                WHERE s.period_start = e.period_start AND s.person_id = e.person_id
+                  AND s.ward = e.ward AND s.admitted <= e.day
+                  AND (s.discharged IS NULL OR e.day <= s.discharged))""",
         f"""WITH stay_units AS (
                 SELECT period_start, period_end, 'trust' AS unit_type, {trust} AS unit,
                        person_id, {strata} FROM stays_used

@@ -70,7 +70,8 @@ def reference(
         def units(ward: str) -> list[tuple[str, str]]:
             return [("trust", "Trust"), ("division", wards[ward]), ("ward", ward)]
 
-        seen: set[tuple[str, str]] = set()
+        # (person, ward) -> (admission, discharge or None) of the stays used in this period.
+        seen: dict[tuple[str, str], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
         for s in stays:
             if s["start_date"] is None:
                 reason = "missing start_date"
@@ -88,7 +89,7 @@ def reference(
                 excluded[(start, "inpatient_stays", reason)] += 1
                 continue
             cell = stratum(s["person_id"])
-            seen.add((s["person_id"], s["ward"]))
+            seen[(s["person_id"], s["ward"])].append((s["start_date"], s["end_date"]))
             low = max(s["start_date"], start)
             high = min(s["end_date"] or following, following)
             for unit in units(s["ward"]):
@@ -107,13 +108,16 @@ def reference(
                 reason = "age outside the age bands"
             elif e["ward"] not in wards:
                 reason = "ward not in inpatient_stays"
+            elif not any(
+                admitted <= e["start_date"] and (left is None or e["start_date"] <= left)
+                for admitted, left in seen[(e["person_id"], e["ward"])]
+            ):
+                reason = NO_STAY_REASON  # dated outside every stay of the person on the ward
             else:
                 reason = None
             if reason:
                 excluded[(start, "restrictive_interventions", reason)] += 1
                 continue
-            if (e["person_id"], e["ward"]) not in seen:
-                excluded[(start, "restrictive_interventions", NO_STAY_REASON)] += 1
             cell = stratum(e["person_id"])
             names = ["all", *[name for name, codes in GROUPS.items() if e["type_code"] in codes]]
             for unit in units(e["ward"]):

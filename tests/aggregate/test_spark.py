@@ -203,6 +203,63 @@ def test_helper_tables_sent_as_rows(
 
 
 @pytest.mark.spark
+def test_spark_matches_interventions_to_stays_by_date(spark: Any) -> None:
+    # The sample trust has no intervention outside a stay, so this small table exercises the
+    # date rule on Spark. p1 stays on Oak 10-20 May and 12-18 May (overlapping), and on Elm
+    # from 20 May (open). Interventions: i1 Oak 9 May (before admission), i2 Oak 20 May 23:00
+    # (discharge day), i3 Oak 21 May (after discharge), i4 Elm 20 May (admission day), i5 Elm
+    # 30 June (open stay), i6 Elm 15 May (before the Elm admission), i7 Oak 15 May (in both
+    # Oak stays). Counted: i2, i4, i5, i7 (4); outside every stay: i1, i3, i6 (3).
+    stays = pd.DataFrame(
+        {
+            "stay_id": ["s1", "s2", "s3"],
+            "person_id": ["p1", "p1", "p1"],
+            "ward": ["Oak", "Oak", "Elm"],
+            "division": ["Adult", "Adult", "Adult"],
+            "start_date": pd.to_datetime(["2025-05-10", "2025-05-12", "2025-05-20"]),
+            "end_date": pd.to_datetime(["2025-05-20", "2025-05-18", None]),
+        }
+    )
+    days = ["2025-05-09", "2025-05-20 23:00", "2025-05-21", "2025-05-20", "2025-06-30"]
+    events = pd.DataFrame(
+        {
+            "intervention_id": [f"i{n}" for n in range(1, 8)],
+            "person_id": ["p1"] * 7,
+            "ward": ["Oak", "Oak", "Oak", "Elm", "Elm", "Elm", "Oak"],
+            "start_date": pd.to_datetime([*days, "2025-05-15", "2025-05-15"], format="ISO8601"),
+            "type_code": ["01"] * 7,
+        }
+    )
+    people = pd.DataFrame(
+        {
+            "person_id": ["p1"],
+            "ethnic_category": ["A"],
+            "sex": ["1"],
+            "birth_date": pd.to_datetime(["1980-01-01"]),
+        }
+    )
+    frames = {"inpatient_stays": stays, "restrictive_interventions": events, "patients": people}
+    options: dict[str, Any] = {"periods": [(dt.date(2025, 4, 1), dt.date(2025, 6, 30))]}
+    on_spark = aggregate.restrictive_practice_counts(
+        *[to_spark(spark, frame, name) for name, frame in frames.items()],
+        engine="spark",
+        **options,
+    )
+    on_pandas = aggregate.restrictive_practice_counts(*frames.values(), engine="pandas", **options)
+    for key, frame in _frames(on_spark).items():
+        pd.testing.assert_frame_equal(frame, getattr(on_pandas, key), check_exact=True)
+    assert on_spark.exclusions[["reason", "rows"]].to_numpy().tolist() == [
+        [aggregate.NO_STAY_REASON, 3]
+    ]
+    trust = on_spark.interventions[on_spark.interventions["unit_type"] == "trust"]
+    assert trust.set_index("type_group")["interventions"].to_dict() == {
+        "all": 4,
+        "physical": 4,
+        "prone": 4,
+    }
+
+
+@pytest.mark.spark
 def test_auto_chooses_spark_for_spark_inputs(spark_tables: dict[str, Any]) -> None:
     chosen = _engine.resolve_engine("auto", {"disciplinary": spark_tables["disciplinary"]})
     assert chosen == "spark"

@@ -5,7 +5,9 @@ One definition, written against narwhals lazy frames, runs on every engine. The 
 1. every stay and every intervention is paired with every period (one pass over all periods)
    and with its person's attributes at period end;
 2. each (row, period) pair gets its first exclusion reason, or none when it is used;
-3. used rows are stacked three times, once per organisational level (trust, division, ward),
+3. each intervention still used is matched by date with the used stays of its person on its
+   ward: one whose date lies in none of them is excluded (:data:`NO_STAY_REASON`);
+4. used rows are stacked three times, once per organisational level (trust, division, ward),
    and counted.
 """
 
@@ -69,12 +71,10 @@ every code listed here. Codes 02 and 03 are not in use."""
 RESTRICTIVE_AGE_BANDS: tuple[str, ...] = ("0-17", "18-34", "35-49", "50-64", "65+")
 """Default age bands of :func:`restrictive_practice_counts`."""
 
-NO_STAY_REASON = (
-    "no stay of the person on this ward in the period (counted as an intervention, "
-    "not in the people counts of the ward)"
-)
-"""Exclusions reason for interventions that are counted as events but whose person had no
-stay on the intervention's ward overlapping the period."""
+NO_STAY_REASON = "outside every stay of the person on that ward"
+"""Exclusions reason for an intervention whose date lies in no stay of its person on its ward
+(``stay start_date <= intervention date <= stay end_date``, compared as dates; an open stay
+has no end). The intervention is not counted."""
 
 _STAYS = "inpatient_stays"
 _INTERVENTIONS = "restrictive_interventions"
@@ -115,6 +115,8 @@ INTERVENTION_DTYPES: dict[str, str] = {
 BED_DAY_DTYPES: dict[str, str] = {**_BASE_DTYPES, "occupied_bed_days": "float64"}
 _DIVISION = "_ward_division"
 _SEEN = "_seen"
+_ADMITTED = "_admitted"
+_DISCHARGED = "_discharged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,21 +194,27 @@ def restrictive_practice_counts(
       trust level.
     - ``people_restricted`` counts those inpatients of the unit with at least one counted
       intervention starting in the period on the unit (the intervention's ward; its division is
-      the ward's division in the stays table).
+      the ward's division in the stays table). A counted intervention always lies in a stay of
+      its person on its ward, so people restricted are always among the inpatients.
     - ``interventions`` counts distinct (``intervention_id``, ``type_code``) pairs starting in the
       period, ``incidents`` distinct ``intervention_id``, per type group.
     - Occupied bed days of a stay: days from max(start, period start) to min(end, period end +
       1 day) (an open stay runs to period end + 1 day), never negative. Date-level arithmetic:
       a stay admitted and discharged on the same day contributes 0 days (but its person is an
       inpatient), and the day of discharge is not an occupied day.
-    - An intervention whose person had no stay on its ward overlapping the period still
-      happened: it is counted in ``interventions`` (at every level) and listed in
-      ``exclusions`` under :data:`NO_STAY_REASON`, because its person is not among that ward's
-      inpatients.
+    - An intervention is counted only when its date lies in a stay of the same person on the
+      same ward: admission (the stay's ``start_date``) <= the intervention's ``start_date`` <=
+      discharge (the stay's ``end_date``), compared as dates (times of day are dropped, so the
+      days of admission and discharge count), an open stay covering every day from admission
+      to the period end. Only stays counted in the period take part (not excluded ones), and
+      overlapping stays of the person on the ward match it once. Any other intervention
+      (dated before admission or after discharge, or on a ward where its person had no stay)
+      is excluded under :data:`NO_STAY_REASON`.
     - Exclusions (first reason that applies, per row and period): a missing required value;
       a stay ending before it starts; outside the period; an unrecognised type code; the person
       is not in ``patients``; age outside the age bands; the intervention's ward has no stay in
-      ``inpatient_stays`` (its division is unknown).
+      ``inpatient_stays`` (its division is unknown); the intervention's date lies outside every
+      stay of its person on its ward.
     """
     checked_periods = validate_periods(periods)
     bands = parse_age_bands(age_bands)
@@ -229,14 +237,15 @@ def restrictive_practice_counts(
             codes,
             divisions,
         )
-        used_events = session.persist(_flag_stays(event_rows.used, stay_rows.used))
-        notes = (
-            used_events.filter(nw.col(_SEEN).is_null())
+        matched = session.persist(_match_stays(event_rows.used, stay_rows.used))
+        used_events = matched.filter(~nw.col(_SEEN).is_null())
+        outside_stays = (
+            matched.filter(nw.col(_SEEN).is_null())
             .with_columns(nw.lit(NO_STAY_REASON).alias(REASON))
             .pipe(exclusion_counts, _INTERVENTIONS)
         )
         exclusions = nw.concat(
-            [stay_rows.exclusions, event_rows.exclusions, notes.select(*EXCLUSION_COLUMNS)]
+            [stay_rows.exclusions, event_rows.exclusions, outside_stays.select(*EXCLUSION_COLUMNS)]
         )
         group_frame = session.small(groups)
         return RestrictivePracticeCounts(
@@ -373,7 +382,15 @@ def _classified_interventions(
         inside=(start >= nw.col("period_start")) & (start < nw.col(NEXT)),
         enrich=enrich,
         persist=session.persist,
-        keep=["intervention_id", "person_id", "ward", "division", "type_code", *_STRATUM],
+        keep=[
+            "intervention_id",
+            "person_id",
+            "ward",
+            "division",
+            "start_date",
+            "type_code",
+            *_STRATUM,
+        ],
         rules=[
             *missing_rules(["intervention_id", "person_id", "ward", "type_code"]),
             (~nw.col("type_code").is_in(list(codes)), "unrecognised type code"),
@@ -384,9 +401,26 @@ def _classified_interventions(
     )
 
 
-def _flag_stays(events: Frame, used_stays: Frame) -> Frame:
-    """Add :data:`_SEEN` (1.0, or null when the person had no stay on the ward in the period)."""
-    seen = distinct(used_stays, "period_start", "person_id", "ward").with_columns(
-        nw.lit(1.0).alias(_SEEN)
+def _match_stays(events: Frame, used_stays: Frame) -> Frame:
+    """Add :data:`_SEEN`: 1.0 when the intervention's date lies in a used stay of its person on
+    its ward (``admission <= date <= discharge``, open stays never end), else null.
+
+    Only the distinct (period, person, ward, date) keys of the interventions are matched, so
+    that overlapping stays, and incidents with several types, cost one key each; every row of
+    ``events`` is kept once, whatever the number of stays that contain its date.
+    """
+    keys = ["period_start", "person_id", "ward"]
+    day = nw.col("start_date")
+    stays = used_stays.select(
+        *keys, nw.col("start_date").alias(_ADMITTED), nw.col("end_date").alias(_DISCHARGED)
     )
-    return events.join(seen, on=["period_start", "person_id", "ward"], how="left")
+    inside = (
+        distinct(events, *keys, "start_date")
+        .join(stays, on=keys, how="inner")
+        .filter(
+            (nw.col(_ADMITTED) <= day)
+            & (nw.col(_DISCHARGED).is_null() | (day <= nw.col(_DISCHARGED)))
+        )
+    )
+    seen = distinct(inside, *keys, "start_date").with_columns(nw.lit(1.0).alias(_SEEN))
+    return events.join(seen, on=[*keys, "start_date"], how="left")
