@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -10,26 +11,25 @@ import numpy as np
 import pandas as pd
 
 from equitymetrics.measures import ALL_GROUP
+from equitymetrics.plots._common import chart_axes, finish_chart, place_of
 from equitymetrics.plots._select import (
+    VALUE_COLUMNS,
     one_row_per,
     require_single,
     select_rows,
-    single_value,
+    single_number,
 )
 from equitymetrics.plots._style import (
     LABEL_SIZE,
     NOTE_SIZE,
     OKABE_ITO,
-    axes_or_new,
     check_measure,
     format_value,
+    interval_prefix,
     is_percentage,
-    legend_above,
     measure_phrase,
     measure_title,
-    place_text,
-    set_titles,
-    style_axes,
+    percent_text,
     value_axis_label,
     wrap_label,
 )
@@ -38,16 +38,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 BAR_COLUMNS = (
-    "period_start",
-    "period_end",
-    "unit_type",
-    "unit",
-    "grouping",
-    "group",
-    "adjustment",
-    "numerator",
-    "denominator",
-    "value",
+    *VALUE_COLUMNS,
     "lower_ci",
     "upper_ci",
     "confidence_level",
@@ -55,7 +46,6 @@ BAR_COLUMNS = (
     "reference_group",
 )
 SMALL_NUMBERS_HATCH = "///"
-_PLACE = ("unit_type", "unit", "period_start", "period_end")
 
 
 @dataclass(frozen=True)
@@ -66,15 +56,53 @@ class Bars:
     rows: pd.DataFrame
     labels: tuple[str, ...]
     percentage: bool
+    multiplier: float
     confidence_level: float
     subtitle: str
 
 
-def flag_column(rows: pd.DataFrame, column: str) -> np.ndarray:
+def _flag_column(rows: pd.DataFrame, column: str) -> np.ndarray:
     """A boolean column that may be missing (then all False) or hold missing values."""
     if column not in rows.columns:
         return np.zeros(len(rows), dtype=bool)
     return rows[column].fillna(False).astype(bool).to_numpy()
+
+
+def _single_level(rows: pd.DataFrame) -> float:
+    levels = {float(level) for level in rows["confidence_level"] if math.isfinite(level)}
+    return levels.pop() if len(levels) == 1 else math.nan
+
+
+def make_bars(
+    measure: str,
+    rows: pd.DataFrame,
+    labels: tuple[str, ...],
+    *,
+    is_reference: bool | Sequence[bool],
+    is_total: bool | Sequence[bool],
+    subtitle: str | None = None,
+) -> Bars:
+    """Bars of ``rows`` (one period and multiplier), flagged for drawing and describing.
+
+    The rows gain the columns small_numbers and suppressed (False where absent or missing),
+    is_reference and is_total. ``subtitle`` defaults to the place and period of the rows.
+    """
+    flagged = rows.assign(
+        small_numbers=_flag_column(rows, "small_numbers"),
+        suppressed=_flag_column(rows, "suppressed"),
+        is_reference=is_reference,
+        is_total=is_total,
+    )
+    multiplier = single_number(rows, "multiplier")
+    return Bars(
+        measure=measure,
+        rows=flagged,
+        labels=labels,
+        percentage=is_percentage(measure, multiplier),
+        multiplier=multiplier,
+        confidence_level=_single_level(rows),
+        subtitle=place_of(rows) if subtitle is None else subtitle,
+    )
 
 
 def _prepare(
@@ -106,24 +134,13 @@ def _prepare(
     labels = tuple(
         f"{group} (reference)" if str(group) in reference else str(group) for group in rows["group"]
     )
-    return Bars(
-        measure=measure,
-        rows=rows.assign(
-            small_numbers=flag_column(rows, "small_numbers"),
-            suppressed=flag_column(rows, "suppressed"),
-            is_reference=[str(group) in reference for group in rows["group"]],
-            is_total=[str(group) == ALL_GROUP for group in rows["group"]],
-        ),
-        labels=labels,
-        percentage=is_percentage(measure, float(single_value(rows, "multiplier"))),  # type: ignore[arg-type]
-        confidence_level=single_level(rows),
-        subtitle=place_text(*(single_value(rows, column) for column in _PLACE)),
+    return make_bars(
+        measure,
+        rows,
+        labels,
+        is_reference=[str(group) in reference for group in rows["group"]],
+        is_total=[str(group) == ALL_GROUP for group in rows["group"]],
     )
-
-
-def single_level(rows: pd.DataFrame) -> float:
-    levels = {float(level) for level in rows["confidence_level"] if math.isfinite(level)}
-    return levels.pop() if len(levels) == 1 else math.nan
 
 
 def interval_text(row: pd.Series, bars: Bars) -> str:
@@ -134,8 +151,7 @@ def interval_text(row: pd.Series, bars: Bars) -> str:
     text = format_value(value, percentage=bars.percentage)
     lower, upper = float(row["lower_ci"]), float(row["upper_ci"])
     if math.isfinite(lower) and math.isfinite(upper):
-        level = bars.confidence_level
-        percent = f"{round(level * 100, 1):g}% CI " if math.isfinite(level) else ""
+        percent = interval_prefix(bars.confidence_level)
         text += (
             f" ({percent}{format_value(lower, percentage=bars.percentage)} to "
             f"{format_value(upper, percentage=bars.percentage)})"
@@ -230,6 +246,17 @@ def draw_bars(
     ax.set_xlim(0.0, right)
 
 
+def bar_axes(ax: Axes | None, bars: Bars) -> Axes:
+    """``ax``, or new axes tall enough for one bar per row of ``bars``."""
+    return chart_axes(ax, height=2.2 + 0.34 * len(bars.rows))
+
+
+def finish_bars(ax: Axes, bars: Bars, title: str, handles: Sequence[Any]) -> Axes:
+    """Label the value axis, then add the legend of ``handles`` and the titles."""
+    ax.set_xlabel(value_axis_label(bars.measure, bars.multiplier), fontsize=LABEL_SIZE)
+    return finish_chart(ax, title, bars.subtitle, handles=handles, columns=3)
+
+
 def bar_chart(
     results: pd.DataFrame,
     *,
@@ -283,8 +310,7 @@ def bar_chart(
         grouping=grouping,
         adjustment=adjustment,
     )
-    ax = axes_or_new(ax, height=2.2 + 0.34 * len(bars.rows))
-    style_axes(ax)
+    ax = bar_axes(ax, bars)
     reference = bars.rows["is_reference"].to_numpy(dtype=bool)
     small = bars.rows["small_numbers"].to_numpy(dtype=bool)
     total = bars.rows["is_total"].to_numpy(dtype=bool)
@@ -298,12 +324,8 @@ def bar_chart(
     ]
     hatches = [SMALL_NUMBERS_HATCH if flag else "" for flag in small]
     draw_bars(ax, bars, colours, hatches)
-    multiplier = float(single_value(bars.rows, "multiplier"))  # type: ignore[arg-type]
-    ax.set_xlabel(value_axis_label(bars.measure, multiplier), fontsize=LABEL_SIZE)
-    pad = legend_above(ax, _legend_handles(bars, small=bool(small.any())), columns=3)
     default = f"{measure_title(bars.measure)} by ethnic group"
-    set_titles(ax, title or default, bars.subtitle, pad=pad)
-    return ax
+    return finish_bars(ax, bars, title or default, _legend_handles(bars, small=bool(small.any())))
 
 
 def _legend_handles(bars: Bars, *, small: bool) -> list[Any]:
@@ -326,7 +348,7 @@ def _legend_handles(bars: Bars, *, small: bool) -> list[Any]:
             )
         )
     level = bars.confidence_level
-    name = f"{round(level * 100, 1):g}% CI" if math.isfinite(level) else "Confidence interval"
+    name = f"{percent_text(level)} CI" if math.isfinite(level) else "Confidence interval"
     handles.append(Line2D([], [], color=OKABE_ITO["black"], linewidth=1.1, label=name))
     return handles
 

@@ -13,11 +13,13 @@ from equitymetrics.measures import ALL_GROUP
 from equitymetrics.plots._bars import (
     BAR_COLUMNS,
     Bars,
+    bar_axes,
     draw_bars,
-    flag_column,
+    finish_bars,
     interval_text,
-    single_level,
+    make_bars,
 )
+from equitymetrics.plots._common import period_of
 from equitymetrics.plots._select import (
     choose_group,
     distinct,
@@ -27,19 +29,11 @@ from equitymetrics.plots._select import (
     single_value,
 )
 from equitymetrics.plots._style import (
-    LABEL_SIZE,
     OKABE_ITO,
-    axes_or_new,
     check_measure,
     format_value,
-    is_percentage,
-    legend_above,
     measure_phrase,
     measure_title,
-    period_text,
-    set_titles,
-    style_axes,
-    value_axis_label,
 )
 
 if TYPE_CHECKING:
@@ -89,21 +83,9 @@ def _prepare(
         for unit, kind in zip(rows["unit"], rows["unit_type"].astype(str), strict=True)
     )
     group_name = str(single_value(rows, "group"))
-    period = period_text(single_value(rows, "period_start"), single_value(rows, "period_end"))
+    period = period_of(rows)
     subtitle = period if group_name == ALL_GROUP else f"Table: {group_name}, {period}"
-    return Bars(
-        measure=measure,
-        rows=rows.assign(
-            small_numbers=flag_column(rows, "small_numbers"),
-            suppressed=flag_column(rows, "suppressed"),
-            is_reference=False,
-            is_total=False,
-        ),
-        labels=labels,
-        percentage=is_percentage(measure, float(single_value(rows, "multiplier"))),  # type: ignore[arg-type]
-        confidence_level=single_level(rows),
-        subtitle=subtitle,
-    )
+    return make_bars(measure, rows, labels, is_reference=False, is_total=False, subtitle=subtitle)
 
 
 def completeness_chart(
@@ -162,10 +144,8 @@ def completeness_chart(
         group=group,
         grouping=grouping,
     )
-    multiplier = float(single_value(bars.rows, "multiplier"))  # type: ignore[arg-type]
-    goal = _check_target(target, percentage=bars.percentage, multiplier=multiplier)
-    ax = axes_or_new(ax, height=2.2 + 0.34 * len(bars.rows))
-    style_axes(ax)
+    goal = _check_target(target, percentage=bars.percentage, multiplier=bars.multiplier)
+    ax = bar_axes(ax, bars)
     values = bars.rows["value"].to_numpy(dtype=np.float64)
     below = (values < goal) if goal is not None else np.zeros(values.size, dtype=bool)
     colours = [OKABE_ITO["orange"] if flag else OKABE_ITO["blue"] for flag in below]
@@ -194,11 +174,8 @@ def completeness_chart(
             ),
             line,
         ]
-    pad = legend_above(ax, handles, columns=3)
-    ax.set_xlabel(value_axis_label(bars.measure, multiplier), fontsize=LABEL_SIZE)
     default = f"{measure_title(bars.measure)} by unit"
-    set_titles(ax, title or default, bars.subtitle, pad=pad)
-    return ax
+    return finish_bars(ax, bars, title or default, handles)
 
 
 def describe_completeness_chart(
@@ -224,8 +201,7 @@ def describe_completeness_chart(
         group=group,
         grouping=grouping,
     )
-    multiplier = float(single_value(bars.rows, "multiplier"))  # type: ignore[arg-type]
-    goal = _check_target(target, percentage=bars.percentage, multiplier=multiplier)
+    goal = _check_target(target, percentage=bars.percentage, multiplier=bars.multiplier)
     goal_text = (
         ""
         if goal is None

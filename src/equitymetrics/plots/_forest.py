@@ -11,27 +11,19 @@ import pandas as pd
 
 from equitymetrics.exceptions import InvalidArgumentError
 from equitymetrics.measures import ALL_GROUP, NON_ADVERSE_RANGE
-from equitymetrics.plots._select import (
-    distinct,
-    require_single,
-    select_rows,
-    single_value,
-)
+from equitymetrics.plots._common import chart_axes, finish_chart, place_of
+from equitymetrics.plots._select import PLACE_COLUMNS, distinct, require_single, select_rows
 from equitymetrics.plots._style import (
     LABEL_SIZE,
     NOTE_SIZE,
     OKABE_ITO,
-    axes_or_new,
     check_measure,
     format_number,
-    legend_above,
+    interval_prefix,
     measure_phrase,
     measure_title,
-    place_text,
     plain,
     set_ratio_axis,
-    set_titles,
-    style_axes,
     wrap_label,
 )
 
@@ -39,12 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 _COLUMNS = (
-    "period_start",
-    "period_end",
-    "unit_type",
-    "unit",
-    "grouping",
-    "group",
+    *PLACE_COLUMNS,
     "confidence_level",
     "adjustment",
     "reference_group",
@@ -60,7 +47,6 @@ _ADJUSTMENT_STYLE = (
     (OKABE_ITO["reddish purple"], "v"),
 )
 _CRUDE = ("", "none")
-_PLACE = ("unit_type", "unit", "period_start", "period_end")
 
 
 @dataclass(frozen=True)
@@ -133,7 +119,7 @@ def _prepare(
         adjustments=tuple(adjustments),
         reference=references[0],
         confidence_level=max(levels) if len(levels) == 1 else math.nan,
-        subtitle=place_text(*(single_value(rows, column) for column in _PLACE)),
+        subtitle=place_of(rows),
         wres=measure.startswith("wres_"),
     )
 
@@ -165,7 +151,7 @@ def _ratio_text(row: pd.Series, level: float) -> str:
     ratio = format_number(float(row["ratio"]))
     if not _has_interval(row):
         return f"{ratio} (no interval)"
-    percent = f"{round(level * 100, 1):g}% CI " if math.isfinite(level) else ""
+    percent = interval_prefix(level)
     lower = format_number(float(row["ratio_lower_ci"]))
     upper = format_number(float(row["ratio_upper_ci"]))
     return f"{ratio} ({percent}{lower} to {upper})"
@@ -355,8 +341,7 @@ def forest_plot(
         adjustment=adjustment,
     )
     lines = sum(max(1, len(_adjustments_of(forest, group))) for group in forest.groups)
-    ax = axes_or_new(ax, height=2.3 + 0.3 * lines)
-    style_axes(ax)
+    ax = chart_axes(ax, height=2.3 + 0.3 * lines)
     _draw_rows(ax, forest)
     low, high = _limits(forest)
     set_ratio_axis(ax, low, high, always=(1.0,))
@@ -372,10 +357,8 @@ def forest_plot(
         plain(f"Ratio to {forest.reference} (log scale; 1 = the same as {forest.reference})"),
         fontsize=LABEL_SIZE,
     )
-    pad = legend_above(ax, columns=2)
     default = f"{measure_title(forest.measure)}: ratio to {forest.reference}"
-    set_titles(ax, title or default, forest.subtitle, pad=pad)
-    return ax
+    return finish_chart(ax, title or default, forest.subtitle, columns=2)
 
 
 def describe_forest_plot(

@@ -13,29 +13,28 @@ import pandas as pd
 
 from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError
 from equitymetrics.measures import ALL_GROUP
+from equitymetrics.plots._common import chart_axes, finish_chart, period_of, plot_points
 from equitymetrics.plots._select import (
+    VALUE_COLUMNS,
     choose_group,
     one_row_per,
     require_single,
     select_rows,
+    single_number,
     single_value,
 )
 from equitymetrics.plots._style import (
     LABEL_SIZE,
     NOTE_SIZE,
     OKABE_ITO,
-    axes_or_new,
     check_measure,
     format_value,
     is_percentage,
-    legend_above,
     measure_phrase,
     measure_spec,
     measure_title,
-    period_text,
+    percent_text,
     plain,
-    set_titles,
-    style_axes,
     value_axis_label,
 )
 from equitymetrics.stats import FunnelLimits, funnel_limits, funnel_position
@@ -43,19 +42,7 @@ from equitymetrics.stats import FunnelLimits, funnel_limits, funnel_position
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-_COLUMNS = (
-    "period_start",
-    "period_end",
-    "unit_type",
-    "unit",
-    "grouping",
-    "group",
-    "adjustment",
-    "numerator",
-    "denominator",
-    "value",
-    "multiplier",
-)
+_COLUMNS = (*VALUE_COLUMNS, "multiplier")
 _SINGLE = ("period_start", "adjustment", "multiplier")
 _PROPORTION_KINDS = ("proportion", "completeness", "share")
 _RATE_KINDS = ("rate", "standardised rate")
@@ -84,10 +71,6 @@ class _Funnel:
     unit_type: str
     group: str
     period: str
-
-
-def _percent(level: float) -> str:
-    return f"{round(level * 100, 1):g}%"
 
 
 def _kind(measure: str, multiplier: float) -> str:
@@ -170,7 +153,7 @@ def _prepare(
     require_single(rows, _SINGLE, chart="funnel plot")
     rows = one_row_per(rows, "unit", chart="funnel plot", same=("numerator", "denominator"))
     group_name = str(single_value(rows, "group"))
-    multiplier = float(single_value(rows, "multiplier"))  # type: ignore[arg-type]
+    multiplier = single_number(rows, "multiplier")
     kind = _kind(measure, multiplier)
     from_trust = target is None
     if target is None:
@@ -205,7 +188,7 @@ def _prepare(
         positions=tuple(str(position) for position in positions),
         unit_type=unit_type,
         group=group_name,
-        period=period_text(single_value(rows, "period_start"), single_value(rows, "period_end")),
+        period=period_of(rows),
     )
 
 
@@ -299,8 +282,7 @@ def funnel_plot(
         levels=levels,
         method=method,
     )
-    ax = axes_or_new(ax, height=4.6)
-    style_axes(ax, grid_axis="both")
+    ax = chart_axes(ax, height=4.6, grid_axis="both")
     if len(funnel.units):
         _draw_limits(ax, funnel, method)
     _draw_units(ax, funnel)
@@ -321,11 +303,14 @@ def funnel_plot(
     ax.set_xlim(left=0.0)
     ax.set_xlabel(_denominator_label(funnel), fontsize=LABEL_SIZE)
     ax.set_ylabel(value_axis_label(funnel.measure, funnel.multiplier), fontsize=LABEL_SIZE)
-    pad = legend_above(ax, columns=3)
     group_text = "" if funnel.group == ALL_GROUP else f", {funnel.group}"
     default = f"{measure_title(funnel.measure)} by {funnel.unit_type}{group_text}"
-    set_titles(ax, title or default, funnel.period, pad=pad)
-    return ax
+    return finish_chart(ax, title or default, funnel.period, columns=3)
+
+
+def _inner_and_outer(funnel: _Funnel) -> tuple[str, str]:
+    """The narrowest and widest levels of the limits as percentages, e.g. ('95%', '99.8%')."""
+    return percent_text(funnel.levels[0]), percent_text(funnel.levels[-1])
 
 
 def _target_name(funnel: _Funnel) -> str:
@@ -357,48 +342,30 @@ def _draw_limits(ax: Axes, funnel: _Funnel, method: str | None) -> None:
     )
     for index, level in enumerate(limits.levels):
         style = _LIMIT_STYLES[index % len(_LIMIT_STYLES)]
-        name = _percent(float(level))
-        ax.plot(
-            grid,
-            limits.upper[index],
-            linestyle=style,
-            color=OKABE_ITO["black"],
-            linewidth=1.0,
-            label=f"{name} limits",
-            gid=f"limit-upper-{float(level):g}",
-        )
-        ax.plot(
-            grid,
-            limits.lower[index],
-            linestyle=style,
-            color=OKABE_ITO["black"],
-            linewidth=1.0,
-            gid=f"limit-lower-{float(level):g}",
-        )
+        # the upper line carries the legend entry of the pair
+        label = f"{percent_text(float(level))} limits"
+        for side, values in (("upper", limits.upper[index]), ("lower", limits.lower[index])):
+            ax.plot(
+                grid,
+                values,
+                linestyle=style,
+                color=OKABE_ITO["black"],
+                linewidth=1.0,
+                label=label if side == "upper" else None,
+                gid=f"limit-{side}-{float(level):g}",
+            )
 
 
 def _draw_units(ax: Axes, funnel: _Funnel) -> None:
     x = funnel.units["denominator"].to_numpy(dtype=np.float64)
     y = funnel.units["value"].to_numpy(dtype=np.float64)
     positions = np.asarray(funnel.positions, dtype=object)
-    inner, outer = _percent(funnel.levels[0]), _percent(funnel.levels[-1])
+    inner, outer = _inner_and_outer(funnel)
     for position, (colour, marker, label) in _POSITION_STYLE.items():
         chosen = positions == position
-        if not chosen.any():
-            continue
-        ax.plot(
-            x[chosen],
-            y[chosen],
-            linestyle="none",
-            marker=marker,
-            markersize=7,
-            color=colour,
-            markeredgecolor="white",
-            markeredgewidth=0.6,
-            label=label.format(inner=inner, outer=outer),
-            gid="units",
-            zorder=3,
-        )
+        if chosen.any():
+            style = (colour, marker, label.format(inner=inner, outer=outer))
+            plot_points(ax, x[chosen], y[chosen], style, gid="units")
     labelled = np.flatnonzero(positions == "outer")
     for rank, index in enumerate(sorted(labelled, key=lambda i: (y[i], x[i]))):
         ax.annotate(
@@ -442,7 +409,7 @@ def describe_funnel_plot(
         method=method,
     )
     percent = is_percentage(funnel.measure, funnel.multiplier)
-    levels_text = " and ".join(_percent(level) for level in funnel.levels)
+    levels_text = " and ".join(percent_text(level) for level in funnel.levels)
     when = f", {funnel.period}" if funnel.period else ""
     group_text = "" if funnel.group == ALL_GROUP else f" ({funnel.group})"
     sentences = [
@@ -451,7 +418,7 @@ def describe_funnel_plot(
         f"control limits around the {_target_name(funnel)} of "
         f"{format_value(funnel.target, percentage=percent)}."
     ]
-    inner, outer = _percent(funnel.levels[0]), _percent(funnel.levels[-1])
+    inner, outer = _inner_and_outer(funnel)
     wording = {
         "within": "within the limits",
         "inner": f"outside the {inner} limits",

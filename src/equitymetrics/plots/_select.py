@@ -15,6 +15,11 @@ import pandas as pd
 from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError
 from equitymetrics.measures import ALL_GROUP
 
+PLACE_COLUMNS = ("period_start", "period_end", "unit_type", "unit", "grouping", "group")
+"""Where, when and for whom a row is: columns that every chart reads."""
+VALUE_COLUMNS = (*PLACE_COLUMNS, "adjustment", "numerator", "denominator", "value")
+"""The place columns, the adjustment, and a row's value with its numerator and denominator."""
+
 _DATE_COLUMNS = ("period_start", "period_end")
 _NUMBER_COLUMNS = (
     "numerator",
@@ -144,6 +149,11 @@ def require_single(rows: pd.DataFrame, columns: Sequence[str], *, chart: str) ->
 def single_value(rows: pd.DataFrame, column: str) -> object:
     """The one value of ``column`` (call :func:`require_single` first)."""
     return rows[column].iloc[0]
+
+
+def single_number(rows: pd.DataFrame, column: str) -> float:
+    """The one value of a numeric ``column`` as a float (call :func:`require_single` first)."""
+    return float(single_value(rows, column))  # type: ignore[arg-type]
 
 
 def choose_group(rows: pd.DataFrame, group: str | None, *, chart: str) -> pd.DataFrame:

@@ -7,29 +7,27 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError
+from equitymetrics.plots._common import chart_axes, finish_chart, plot_points
 from equitymetrics.plots._select import (
+    VALUE_COLUMNS,
     one_row_per,
     require_single,
     select_rows,
+    single_number,
     single_value,
 )
 from equitymetrics.plots._style import (
     LABEL_SIZE,
     NOTE_SIZE,
     OKABE_ITO,
-    axes_or_new,
     check_measure,
     format_value,
     is_percentage,
-    legend_above,
     measure_phrase,
     measure_title,
-    set_titles,
-    style_axes,
     value_axis_label,
 )
 from equitymetrics.stats import SpecialCauseResult, special_cause_flags, xmr_limits
@@ -40,19 +38,7 @@ if TYPE_CHECKING:
 Improvement = Literal["higher", "lower"]
 """Which direction of the measure is better."""
 
-_COLUMNS = (
-    "period_start",
-    "period_end",
-    "unit_type",
-    "unit",
-    "grouping",
-    "group",
-    "adjustment",
-    "numerator",
-    "denominator",
-    "value",
-    "multiplier",
-)
+_COLUMNS = (*VALUE_COLUMNS, "multiplier")
 _MAX_TICK_LABELS = 8
 
 VARIATION_STYLE: dict[str, tuple[str, str, str]] = {
@@ -141,7 +127,7 @@ def _prepare(
         unit=str(single_value(rows, "unit")),
         unit_type=str(single_value(rows, "unit_type")),
         group=group,
-        multiplier=float(single_value(rows, "multiplier")),  # type: ignore[arg-type]
+        multiplier=single_number(rows, "multiplier"),
     )
 
 
@@ -218,8 +204,7 @@ def spc_chart(
         run_length=run_length,
         trend_length=trend_length,
     )
-    ax = axes_or_new(ax, height=4.2)
-    style_axes(ax, grid_axis="y")
+    ax = chart_axes(ax, height=4.2, grid_axis="y")
     percent = is_percentage(series.measure, series.multiplier)
     values = series.rows["value"].to_numpy(dtype=np.float64)
     x = np.arange(values.size, dtype=np.float64)
@@ -228,7 +213,9 @@ def spc_chart(
         _draw_limits(ax, series.flags, percent=percent)
     if series.flags is None:
         variation = np.full(values.size, "", dtype=object)
-        _plot_points(ax, x, values, (OKABE_ITO["grey"], "o", "Value (no process limits)"))
+        plot_points(
+            ax, x, values, (OKABE_ITO["grey"], "o", "Value (no process limits)"), gid="points"
+        )
         ax.text(
             0.02,
             0.96,
@@ -245,7 +232,7 @@ def spc_chart(
     for name, style in VARIATION_STYLE.items():
         chosen = variation == name
         if chosen.any():
-            _plot_points(ax, x[chosen], values[chosen], style)
+            plot_points(ax, x[chosen], values[chosen], style, gid="points")
     if values.size:
         ax.annotate(
             format_value(float(values[-1]), percentage=percent),
@@ -258,32 +245,8 @@ def spc_chart(
         )
     _set_time_axis(ax, series)
     ax.set_ylabel(value_axis_label(series.measure, series.multiplier), fontsize=LABEL_SIZE)
-    pad = legend_above(ax, columns=3)
     default = f"{measure_title(series.measure)}: {series.group}"
-    set_titles(ax, title or default, _where(series), pad=pad)
-    return ax
-
-
-def _plot_points(
-    ax: Axes,
-    x: npt.NDArray[np.float64],
-    y: npt.NDArray[np.float64],
-    style: tuple[str, str, str],
-) -> None:
-    colour, marker, label = style
-    ax.plot(
-        x,
-        y,
-        linestyle="none",
-        marker=marker,
-        markersize=7,
-        color=colour,
-        markeredgecolor="white",
-        markeredgewidth=0.6,
-        label=label,
-        gid="points",
-        zorder=3,
-    )
+    return finish_chart(ax, title or default, _where(series), columns=3)
 
 
 def _where(series: _Series) -> str:
@@ -301,21 +264,16 @@ def _draw_limits(ax: Axes, flags: SpecialCauseResult, *, percent: bool) -> None:
         label=f"Mean ({format_value(limits.mean, percentage=percent)})",
         gid="mean",
     )
-    ax.axhline(
-        limits.upper_process_limit,
-        color=OKABE_ITO["black"],
-        linewidth=1.0,
-        linestyle="--",
-        label="Process limits",
-        gid="process-limit-upper",
-    )
-    ax.axhline(
-        limits.lower_process_limit,
-        color=OKABE_ITO["black"],
-        linewidth=1.0,
-        linestyle="--",
-        gid="process-limit-lower",
-    )
+    sides = (("upper", limits.upper_process_limit), ("lower", limits.lower_process_limit))
+    for side, limit in sides:
+        ax.axhline(
+            limit,
+            color=OKABE_ITO["black"],
+            linewidth=1.0,
+            linestyle="--",
+            label="Process limits" if side == "upper" else None,  # one legend entry for both
+            gid=f"process-limit-{side}",
+        )
     values = flags.values
     finite = [
         value

@@ -171,6 +171,16 @@ def format_value(value: float, *, percentage: bool) -> str:
     return format_number(value, digits=digits)
 
 
+def percent_text(level: float) -> str:
+    """A confidence level as a percentage: 0.95 -> '95%', 0.998 -> '99.8%'."""
+    return f"{round(level * 100, 1):g}%"
+
+
+def interval_prefix(level: float) -> str:
+    """'95% CI ' to put before an interval's limits, or '' when the level is not known (NaN)."""
+    return f"{percent_text(level)} CI " if math.isfinite(level) else ""
+
+
 def place_text(unit_type: object, unit: object, start: object, end: object) -> str:
     """Where and when: 'Oak (ward), 1 Apr 2025 to 30 Jun 2025'; a trust is named alone."""
     where = str(unit) if str(unit_type) in ("trust", "") else f"{unit} ({unit_type})"

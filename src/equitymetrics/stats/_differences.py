@@ -10,7 +10,12 @@ import numpy as np
 import numpy.typing as npt
 
 from equitymetrics.stats._kernels import wilson_limits
-from equitymetrics.stats._ratios import Limits, select_notes, two_group_counts
+from equitymetrics.stats._ratios import (
+    Limits,
+    interval_result,
+    select_notes,
+    two_group_counts,
+)
 from equitymetrics.stats._results import IntervalResult
 from equitymetrics.stats._validation import (
     FloatArray,
@@ -177,13 +182,14 @@ def risk_difference(
     scale = check_multiplier(multiplier)
     a, n1, c, n0 = two_group_counts(events, total, reference_events, reference_total)
     limits = compute(a, n1, c, n0, z_value(level))
-    return RiskDifferenceResult(
-        estimate=np.asarray(limits.estimate * scale, dtype=np.float64),
-        lower=np.asarray(limits.lower * scale, dtype=np.float64),
-        upper=np.asarray(limits.upper * scale, dtype=np.float64),
-        method=method_array(a.shape, str(method)),
-        note=limits.note,
-        confidence_level=level,
+    scaled = Limits(
+        limits.estimate * scale, limits.lower * scale, limits.upper * scale, limits.note
+    )
+    return interval_result(
+        RiskDifferenceResult,
+        scaled,
+        method_array(a.shape, str(method)),
+        level,
         events=a,
         total=n1,
         reference_events=c,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -11,7 +12,9 @@ import numpy.typing as npt
 from equitymetrics.exceptions import ShapeMismatchError
 from equitymetrics.stats._ratios import (
     BoolArray,
-    log_limits,
+    Limits,
+    interval_result,
+    log_interval,
     person_time_inputs,
     select_notes,
     two_group_counts,
@@ -107,25 +110,54 @@ def _check_strata(*arrays: FloatArray) -> None:
 
 def _finish(
     pooled: _Pooled, level: float, extra: BoolArray | None = None
-) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.str_], IntArray, IntArray]:
+) -> tuple[Limits, IntArray, IntArray]:
     """Estimate R/S with limits exp(log(R/S) -/+ z sqrt(var)), notes and strata counts."""
     r, s = pooled.numerator, pooled.denominator
     with np.errstate(divide="ignore", invalid="ignore"):
         estimate = r / s
-    lower, upper = log_limits(estimate, np.sqrt(pooled.log_variance), z_value(level))
     used = np.asarray(np.count_nonzero(pooled.informative, axis=-1), dtype=np.int64)
     skipped = np.asarray(pooled.informative.shape[-1] - used, dtype=np.int64)
     empty = (r == 0) & (s == 0)
     zero = (r == 0) & ~empty
     infinite = (s == 0) & ~empty
-    estimate = np.where(empty, np.nan, estimate)
-    lower = np.where(empty | infinite, np.nan, np.where(zero, 0.0, lower))
-    upper = np.where(empty | zero, np.nan, np.where(infinite, np.inf, upper))
+    estimate, lower, upper = log_interval(
+        estimate,
+        np.sqrt(pooled.log_variance),
+        z_value(level),
+        undefined=empty,
+        zero=zero,
+        infinite=infinite,
+    )
     cases = [(empty, NO_STRATA_NOTE), (zero, ZERO_NOTE), (infinite, INFINITE_NOTE)]
     if extra is not None:
         cases.append((extra, EVENTS_WITHOUT_EXPOSURE_NOTE))
     note = select_notes(np.shape(estimate), cases)
-    return estimate, lower, upper, note, used, skipped
+    return Limits(estimate, lower, upper, note), used, skipped
+
+
+def _count_ratio_result(
+    pool: Callable[[FloatArray, FloatArray, FloatArray, FloatArray], _Pooled],
+    method: str,
+    counts: tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike],
+    confidence_level: float,
+) -> MantelHaenszelResult:
+    """The pooled risk or odds ratio of ``counts`` (events, total and the reference group's)."""
+    level = check_confidence_level(confidence_level)
+    a, n1, c, n0 = two_group_counts(*counts)
+    _check_strata(a)
+    limits, used, skipped = _finish(pool(a, n1, c, n0), level)
+    return interval_result(
+        MantelHaenszelResult,
+        limits,
+        method_array(np.shape(limits.estimate), method),
+        level,
+        events=a,
+        total=n1,
+        reference_events=c,
+        reference_total=n0,
+        strata_used=used,
+        strata_skipped=skipped,
+    )
 
 
 def _pooled_risk_ratio(a: FloatArray, n1: FloatArray, c: FloatArray, n0: FloatArray) -> _Pooled:
@@ -251,24 +283,9 @@ def mantel_haenszel_risk_ratio(
     >>> print(result.strata_used, result.strata_skipped)
     2 0
     """
-    level = check_confidence_level(confidence_level)
-    a, n1, c, n0 = two_group_counts(events, total, reference_events, reference_total)
-    _check_strata(a)
-    estimate, lower, upper, note, used, skipped = _finish(_pooled_risk_ratio(a, n1, c, n0), level)
-    return MantelHaenszelResult(
-        estimate=np.asarray(estimate, dtype=np.float64),
-        lower=np.asarray(lower, dtype=np.float64),
-        upper=np.asarray(upper, dtype=np.float64),
-        method=method_array(np.shape(estimate), "mantel-haenszel-greenland-robins"),
-        note=note,
-        confidence_level=level,
-        events=a,
-        total=n1,
-        reference_events=c,
-        reference_total=n0,
-        strata_used=used,
-        strata_skipped=skipped,
-    )
+    counts = (events, total, reference_events, reference_total)
+    method = "mantel-haenszel-greenland-robins"
+    return _count_ratio_result(_pooled_risk_ratio, method, counts, confidence_level)
 
 
 def mantel_haenszel_odds_ratio(
@@ -342,24 +359,9 @@ def mantel_haenszel_odds_ratio(
     >>> print(f"{result.estimate:.4f} ({result.lower:.4f} to {result.upper:.4f})")
     1.4031 (0.7625 to 2.5820)
     """
-    level = check_confidence_level(confidence_level)
-    a, n1, c, n0 = two_group_counts(events, total, reference_events, reference_total)
-    _check_strata(a)
-    estimate, lower, upper, note, used, skipped = _finish(_pooled_odds_ratio(a, n1, c, n0), level)
-    return MantelHaenszelResult(
-        estimate=np.asarray(estimate, dtype=np.float64),
-        lower=np.asarray(lower, dtype=np.float64),
-        upper=np.asarray(upper, dtype=np.float64),
-        method=method_array(np.shape(estimate), "mantel-haenszel-robins-breslow-greenland"),
-        note=note,
-        confidence_level=level,
-        events=a,
-        total=n1,
-        reference_events=c,
-        reference_total=n0,
-        strata_used=used,
-        strata_skipped=skipped,
-    )
+    counts = (events, total, reference_events, reference_total)
+    method = "mantel-haenszel-robins-breslow-greenland"
+    return _count_ratio_result(_pooled_odds_ratio, method, counts, confidence_level)
 
 
 def mantel_haenszel_rate_ratio(
@@ -444,15 +446,13 @@ def mantel_haenszel_rate_ratio(
     pooled = _pooled_rate_ratio(a, t1, c, t0)
     unmatched = (((t1 == 0) & (a > 0)) | ((t0 == 0) & (c > 0))).any(axis=-1)
     with np.errstate(over="ignore"):
-        estimate, lower, upper, note, used, skipped = _finish(pooled, level, unmatched)
-        estimate, lower, upper, note = mark_out_of_range(estimate, lower, upper, note)
-    return MantelHaenszelRateRatioResult(
-        estimate=np.asarray(estimate, dtype=np.float64),
-        lower=np.asarray(lower, dtype=np.float64),
-        upper=np.asarray(upper, dtype=np.float64),
-        method=method_array(np.shape(estimate), "mantel-haenszel-greenland-robins"),
-        note=note,
-        confidence_level=level,
+        finished, used, skipped = _finish(pooled, level, unmatched)
+        limits = Limits(*mark_out_of_range(*finished))
+    return interval_result(
+        MantelHaenszelRateRatioResult,
+        limits,
+        method_array(np.shape(limits.estimate), "mantel-haenszel-greenland-robins"),
+        level,
         events=a,
         exposure=t1,
         reference_events=c,

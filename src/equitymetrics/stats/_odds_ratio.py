@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -12,19 +11,14 @@ from equitymetrics.stats._ratios import (
     BoolArray,
     Limits,
     RatioResult,
-    check_continuity_correction,
+    TwoGroupMethod,
+    compare_counts,
     correction_note,
-    log_limits,
+    log_interval,
     select_notes,
-    two_group_counts,
+    undefined_tables,
 )
-from equitymetrics.stats._validation import (
-    FloatArray,
-    check_confidence_level,
-    method_array,
-    resolve_method,
-    z_value,
-)
+from equitymetrics.stats._validation import FloatArray, z_value
 
 
 def _contingency() -> Any:
@@ -37,8 +31,6 @@ def _contingency() -> Any:
 __all__ = ["OddsRatioMethod", "odds_ratio"]
 
 OddsRatioMethod = Literal["woolf", "exact"]
-
-_Method = Callable[[FloatArray, FloatArray, FloatArray, FloatArray, float, float], Limits]
 
 ZERO_TOTAL_NOTE = "total or reference_total is 0: odds ratio undefined"
 NO_EVENTS_NOTE = "no events in either group (0/0): odds ratio undefined"
@@ -65,8 +57,7 @@ def _undefined(
     a: FloatArray, n1: FloatArray, c: FloatArray, n0: FloatArray
 ) -> tuple[BoolArray, BoolArray, BoolArray]:
     """Masks: an empty group; no events anywhere; no non-events anywhere (each 0/0)."""
-    zero_total = (n1 == 0) | (n0 == 0)
-    no_events = (a == 0) & (c == 0) & ~zero_total
+    zero_total, no_events = undefined_tables(a, n1, c, n0)
     no_non_events = (a == n1) & (c == n0) & ~zero_total
     return zero_total, no_events, no_non_events
 
@@ -85,12 +76,16 @@ def _woolf(
     with np.errstate(divide="ignore", invalid="ignore"):
         estimate = (a1 * d1) / (b1 * c1)
         standard_error = np.sqrt(1.0 / a1 + 1.0 / b1 + 1.0 / c1 + 1.0 / d1)
-    lower, upper = log_limits(estimate, standard_error, z_value(level))
     is_zero = ((a1 == 0) | (d1 == 0)) & ~undefined
     is_infinite = ((b1 == 0) | (c1 == 0)) & ~undefined
-    estimate = np.where(undefined, np.nan, estimate)
-    lower = np.where(undefined | is_infinite, np.nan, np.where(is_zero, 0.0, lower))
-    upper = np.where(undefined | is_zero, np.nan, np.where(is_infinite, np.inf, upper))
+    estimate, lower, upper = log_interval(
+        estimate,
+        standard_error,
+        z_value(level),
+        undefined=undefined,
+        zero=is_zero,
+        infinite=is_infinite,
+    )
     note = select_notes(
         a.shape,
         [
@@ -147,7 +142,7 @@ def _exact(
     return Limits(estimate, lower, upper, note)
 
 
-_METHODS: dict[str, _Method] = {"woolf": _woolf, "exact": _exact}
+_METHODS: dict[str, TwoGroupMethod] = {"woolf": _woolf, "exact": _exact}
 _CORRECTABLE = ("woolf",)
 
 
@@ -251,20 +246,14 @@ def odds_ratio(
     >>> print(f"{exact.estimate:.4f} ({exact.lower:.4f} to {exact.upper:.2f})")
     6.4083 (0.2117 to 626.24)
     """
-    compute = resolve_method(method, _METHODS)
-    level = check_confidence_level(confidence_level)
-    correction = check_continuity_correction(continuity_correction, str(method), _CORRECTABLE)
-    a, n1, c, n0 = two_group_counts(events, total, reference_events, reference_total)
-    limits = compute(a, n1, c, n0, level, correction)
-    return RatioResult(
-        estimate=np.asarray(limits.estimate, dtype=np.float64),
-        lower=np.asarray(limits.lower, dtype=np.float64),
-        upper=np.asarray(limits.upper, dtype=np.float64),
-        method=method_array(a.shape, str(method)),
-        note=limits.note,
-        confidence_level=level,
-        events=a,
-        total=n1,
-        reference_events=c,
-        reference_total=n0,
+    return compare_counts(
+        _METHODS,
+        _CORRECTABLE,
+        events,
+        total,
+        reference_events,
+        reference_total,
+        method=method,
+        confidence_level=confidence_level,
+        continuity_correction=continuity_correction,
     )

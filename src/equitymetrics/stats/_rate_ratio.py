@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,28 +10,22 @@ import numpy.typing as npt
 from scipy import special
 
 from equitymetrics.stats._ratios import (
-    BoolArray,
     Limits,
-    check_continuity_correction,
+    TwoGroupMethod,
     correction_note,
-    log_limits,
+    interval_result,
+    log_interval,
     person_time_inputs,
+    ratio_arguments,
     select_notes,
+    undefined_tables,
 )
 from equitymetrics.stats._results import IntervalResult, mark_out_of_range
-from equitymetrics.stats._validation import (
-    FloatArray,
-    check_confidence_level,
-    method_array,
-    resolve_method,
-    z_value,
-)
+from equitymetrics.stats._validation import FloatArray, method_array, z_value
 
 __all__ = ["RateRatioMethod", "RateRatioResult", "rate_ratio"]
 
 RateRatioMethod = Literal["log", "exact"]
-
-_Method = Callable[[FloatArray, FloatArray, FloatArray, FloatArray, float, float], Limits]
 
 ZERO_EXPOSURE_NOTE = "exposure or reference_exposure is 0: rate ratio undefined"
 NO_EVENTS_NOTE = "no events in either group (0/0): rate ratio undefined"
@@ -64,20 +57,11 @@ class RateRatioResult(IntervalResult):
     reference_exposure: FloatArray
 
 
-def _undefined(
-    a: FloatArray, t1: FloatArray, c: FloatArray, t0: FloatArray
-) -> tuple[BoolArray, BoolArray]:
-    """Masks of zero exposure in either group, and of no events in either group."""
-    zero_exposure = (t1 == 0) | (t0 == 0)
-    no_events = (a == 0) & (c == 0) & ~zero_exposure
-    return zero_exposure, no_events
-
-
 def _log(
     a: FloatArray, t1: FloatArray, c: FloatArray, t0: FloatArray, level: float, correction: float
 ) -> Limits:
     """Log method: log IRR -/+ z sqrt(1/a + 1/c) (Rothman, Greenland and Lash 2008)."""
-    zero_exposure, no_events = _undefined(a, t1, c, t0)
+    zero_exposure, no_events = undefined_tables(a, t1, c, t0)
     undefined = zero_exposure | no_events
     corrected = ((a == 0) | (c == 0)) & ~undefined & (correction > 0.0)
     add = np.where(corrected, correction, 0.0)
@@ -85,12 +69,16 @@ def _log(
     with np.errstate(divide="ignore", invalid="ignore"):
         estimate = (a1 / c1) * (t0 / t1)  # not (a1/t1)/(c1/t0): no spurious overflow
         standard_error = np.sqrt(1.0 / a1 + 1.0 / c1)
-    lower, upper = log_limits(estimate, standard_error, z_value(level))
     group_zero = (a1 == 0) & ~undefined
     reference_zero = (c1 == 0) & ~undefined
-    estimate = np.where(undefined, np.nan, estimate)
-    lower = np.where(undefined | reference_zero, np.nan, np.where(group_zero, 0.0, lower))
-    upper = np.where(undefined | group_zero, np.nan, np.where(reference_zero, np.inf, upper))
+    estimate, lower, upper = log_interval(
+        estimate,
+        standard_error,
+        z_value(level),
+        undefined=undefined,
+        zero=group_zero,
+        infinite=reference_zero,
+    )
     note = select_notes(
         a.shape,
         [
@@ -114,7 +102,7 @@ def _exact(
     take 1 - p from the mirrored quantile (1 - B(q; x, y) = B(1 - q; y, x)) rather than by
     subtraction, which would lose most digits when p is close to 1 (a much larger than c).
     """
-    zero_exposure, no_events = _undefined(a, t1, c, t0)
+    zero_exposure, no_events = undefined_tables(a, t1, c, t0)
     undefined = zero_exposure | no_events
     alpha = 1.0 - level
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -143,7 +131,7 @@ def _exact(
     )
 
 
-_METHODS: dict[str, _Method] = {"log": _log, "exact": _exact}
+_METHODS: dict[str, TwoGroupMethod] = {"log": _log, "exact": _exact}
 _CORRECTABLE = ("log",)
 
 
@@ -244,19 +232,21 @@ def rate_ratio(
     >>> print(exact.lower.round(4), exact.upper.round(4))
     [1.0057 0.    ] [3.6093 1.6986]
     """
-    compute = resolve_method(method, _METHODS)
-    level = check_confidence_level(confidence_level)
-    correction = check_continuity_correction(continuity_correction, str(method), _CORRECTABLE)
+    compute, level, correction = ratio_arguments(
+        _METHODS,
+        _CORRECTABLE,
+        method=method,
+        confidence_level=confidence_level,
+        continuity_correction=continuity_correction,
+    )
     a, t1, c, t0 = person_time_inputs(events, exposure, reference_events, reference_exposure)
     with np.errstate(over="ignore"):
-        estimate, lower, upper, note = mark_out_of_range(*compute(a, t1, c, t0, level, correction))
-    return RateRatioResult(
-        estimate=np.asarray(estimate, dtype=np.float64),
-        lower=np.asarray(lower, dtype=np.float64),
-        upper=np.asarray(upper, dtype=np.float64),
-        method=method_array(a.shape, str(method)),
-        note=note,
-        confidence_level=level,
+        limits = Limits(*mark_out_of_range(*compute(a, t1, c, t0, level, correction)))
+    return interval_result(
+        RateRatioResult,
+        limits,
+        method_array(a.shape, str(method)),
+        level,
         events=a,
         exposure=t1,
         reference_events=c,

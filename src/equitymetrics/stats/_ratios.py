@@ -1,4 +1,4 @@
-"""Pieces shared by the two-group comparisons: the result type, input checks, notes, log limits.
+"""Pieces shared by the two-group comparisons: result type, checks, notes, log limits, dispatch.
 
 The public functions live next to their methods: :mod:`~equitymetrics.stats._risk_ratio`,
 :mod:`~equitymetrics.stats._odds_ratio`, :mod:`~equitymetrics.stats._rate_ratio`,
@@ -8,9 +8,9 @@ The public functions live next to their methods: :mod:`~equitymetrics.stats._ris
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -23,22 +23,32 @@ from equitymetrics.stats._validation import (
     as_counts,
     as_nonnegative,
     broadcast_arrays,
+    check_confidence_level,
     check_not_greater,
+    method_array,
+    resolve_method,
 )
 
 __all__ = [
     "BoolArray",
     "Limits",
     "RatioResult",
+    "TwoGroupMethod",
     "check_continuity_correction",
+    "compare_counts",
     "correction_note",
+    "interval_result",
+    "log_interval",
     "log_limits",
     "person_time_inputs",
+    "ratio_arguments",
     "select_notes",
     "two_group_counts",
+    "undefined_tables",
 ]
 
 BoolArray = npt.NDArray[np.bool_]
+ResultT = TypeVar("ResultT", bound=IntervalResult)
 
 
 class Limits(NamedTuple):
@@ -48,6 +58,11 @@ class Limits(NamedTuple):
     lower: FloatArray
     upper: FloatArray
     note: StrArray
+
+
+TwoGroupMethod = Callable[[FloatArray, FloatArray, FloatArray, FloatArray, float, float], Limits]
+"""One method of a ratio: (events, total or exposure, reference_events, reference total or
+exposure, confidence level, continuity correction) -> :class:`Limits`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +160,108 @@ def log_limits(
         lower = estimate / spread
         upper = estimate * spread
     return np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
+
+
+def log_interval(
+    estimate: FloatArray,
+    log_standard_error: FloatArray,
+    z: float,
+    *,
+    undefined: BoolArray,
+    zero: BoolArray,
+    infinite: BoolArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Estimate and limits ``estimate x exp(-/+ z se)``, with the cases the log scale cannot hold.
+
+    Where ``undefined`` (0/0) all three are NaN; where ``zero`` (estimate 0) the lower limit is
+    0 and the upper limit NaN; where ``infinite`` (estimate infinite) the upper limit is
+    infinite and the lower limit NaN.
+    """
+    lower, upper = log_limits(estimate, log_standard_error, z)
+    return (
+        np.where(undefined, np.nan, estimate),
+        np.where(undefined | infinite, np.nan, np.where(zero, 0.0, lower)),
+        np.where(undefined | zero, np.nan, np.where(infinite, np.inf, upper)),
+    )
+
+
+def undefined_tables(
+    events: FloatArray, total: FloatArray, reference_events: FloatArray, reference_total: FloatArray
+) -> tuple[BoolArray, BoolArray]:
+    """Masks of the tables with an empty group (total or exposure 0) and of those with no events.
+
+    The second mask leaves out the tables of the first, so that each table has one reason.
+    """
+    empty = (total == 0) | (reference_total == 0)
+    no_events = (events == 0) & (reference_events == 0) & ~empty
+    return empty, no_events
+
+
+def ratio_arguments(
+    methods: Mapping[str, TwoGroupMethod],
+    correctable: Collection[str],
+    *,
+    method: Any,
+    confidence_level: Any,
+    continuity_correction: Any,
+) -> tuple[TwoGroupMethod, float, float]:
+    """Check the options of a ratio in order: the method, the level, then the correction.
+
+    Returns the method's function, the confidence level and the continuity correction.
+    """
+    compute = resolve_method(method, methods)
+    level = check_confidence_level(confidence_level)
+    correction = check_continuity_correction(continuity_correction, str(method), correctable)
+    return compute, level, correction
+
+
+def interval_result(
+    kind: type[ResultT], limits: Limits, method: StrArray, level: float, **inputs: Any
+) -> ResultT:
+    """A result of type ``kind``: ``limits`` as float64 arrays, the methods, level and inputs."""
+    return kind(
+        estimate=np.asarray(limits.estimate, dtype=np.float64),
+        lower=np.asarray(limits.lower, dtype=np.float64),
+        upper=np.asarray(limits.upper, dtype=np.float64),
+        method=method,
+        note=limits.note,
+        confidence_level=level,
+        **inputs,
+    )
+
+
+def compare_counts(
+    methods: Mapping[str, TwoGroupMethod],
+    correctable: Collection[str],
+    events: Any,
+    total: Any,
+    reference_events: Any,
+    reference_total: Any,
+    *,
+    method: Any,
+    confidence_level: Any,
+    continuity_correction: Any,
+) -> RatioResult:
+    """A ratio of two groups' counts (risk or odds ratio) by one of ``methods``.
+
+    The options are checked first (:func:`ratio_arguments`), then the counts
+    (:func:`two_group_counts`); the chosen method computes the estimate and limits.
+    """
+    compute, level, correction = ratio_arguments(
+        methods,
+        correctable,
+        method=method,
+        confidence_level=confidence_level,
+        continuity_correction=continuity_correction,
+    )
+    a, n1, c, n0 = two_group_counts(events, total, reference_events, reference_total)
+    return interval_result(
+        RatioResult,
+        compute(a, n1, c, n0, level, correction),
+        method_array(a.shape, str(method)),
+        level,
+        events=a,
+        total=n1,
+        reference_events=c,
+        reference_total=n0,
+    )

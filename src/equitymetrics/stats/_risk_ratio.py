@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -12,25 +11,18 @@ from equitymetrics.stats._ratios import (
     BoolArray,
     Limits,
     RatioResult,
-    check_continuity_correction,
+    TwoGroupMethod,
+    compare_counts,
     correction_note,
-    log_limits,
+    log_interval,
     select_notes,
-    two_group_counts,
+    undefined_tables,
 )
-from equitymetrics.stats._validation import (
-    FloatArray,
-    check_confidence_level,
-    method_array,
-    resolve_method,
-    z_value,
-)
+from equitymetrics.stats._validation import FloatArray, z_value
 
 __all__ = ["RiskRatioMethod", "risk_ratio"]
 
 RiskRatioMethod = Literal["katz", "koopman"]
-
-_Method = Callable[[FloatArray, FloatArray, FloatArray, FloatArray, float, float], Limits]
 
 ZERO_TOTAL_NOTE = "total or reference_total is 0: risk ratio undefined"
 NO_EVENTS_NOTE = "no events in either group (0/0): risk ratio undefined"
@@ -50,15 +42,6 @@ _BISECTION_STEPS = 100
 """Halvings of the 60-unit bracket: far more than needed to reach float64 resolution."""
 
 
-def _undefined(
-    a: FloatArray, n1: FloatArray, c: FloatArray, n0: FloatArray
-) -> tuple[BoolArray, BoolArray]:
-    """Masks of the tables with an empty group and of those with no events at all."""
-    zero_total = (n1 == 0) | (n0 == 0)
-    no_events = (a == 0) & (c == 0) & ~zero_total
-    return zero_total, no_events
-
-
 def _katz(
     a: FloatArray, n1: FloatArray, c: FloatArray, n0: FloatArray, level: float, correction: float
 ) -> Limits:
@@ -67,7 +50,7 @@ def _katz(
     The variance is computed as b/(a n1) + d/(c n0), which equals the formula above and avoids
     cancellation when a is close to n1.
     """
-    zero_total, no_events = _undefined(a, n1, c, n0)
+    zero_total, no_events = undefined_tables(a, n1, c, n0)
     undefined = zero_total | no_events
     zero_cell = (a == 0) | (a == n1) | (c == 0) | (c == n0)
     corrected = zero_cell & ~undefined & (correction > 0.0)
@@ -77,13 +60,17 @@ def _katz(
     with np.errstate(divide="ignore", invalid="ignore"):
         estimate = (a1 / t1) / (c1 / t0)
         standard_error = np.sqrt(b1 / (a1 * t1) + d1 / (c1 * t0))
-    lower, upper = log_limits(estimate, standard_error, z_value(level))
     group_zero = (a1 == 0) & ~undefined
     reference_zero = (c1 == 0) & ~undefined
     all_events = (b1 == 0) & (d1 == 0) & ~undefined
-    estimate = np.where(undefined, np.nan, estimate)
-    lower = np.where(undefined | reference_zero, np.nan, np.where(group_zero, 0.0, lower))
-    upper = np.where(undefined | group_zero, np.nan, np.where(reference_zero, np.inf, upper))
+    estimate, lower, upper = log_interval(
+        estimate,
+        standard_error,
+        z_value(level),
+        undefined=undefined,
+        zero=group_zero,
+        infinite=reference_zero,
+    )
     note = select_notes(
         a.shape,
         [
@@ -163,7 +150,7 @@ def _koopman(
     a: FloatArray, n1: FloatArray, c: FloatArray, n0: FloatArray, level: float, correction: float
 ) -> Limits:
     """Koopman (1984) score interval: all ratios not rejected by the score test at level."""
-    zero_total, no_events = _undefined(a, n1, c, n0)
+    zero_total, no_events = undefined_tables(a, n1, c, n0)
     defined = ~(zero_total | no_events)
     estimate = np.full(a.shape, np.nan)
     lower = np.full(a.shape, np.nan)
@@ -186,7 +173,7 @@ def _koopman(
     return Limits(estimate, lower, upper, note)
 
 
-_METHODS: dict[str, _Method] = {"katz": _katz, "koopman": _koopman}
+_METHODS: dict[str, TwoGroupMethod] = {"katz": _katz, "koopman": _koopman}
 _CORRECTABLE = ("katz",)
 
 
@@ -288,20 +275,14 @@ def risk_ratio(
     >>> print(result.lower.round(4), result.upper.round(4))
     [1.2209 0.    ] [42.5757  0.9619]
     """
-    compute = resolve_method(method, _METHODS)
-    level = check_confidence_level(confidence_level)
-    correction = check_continuity_correction(continuity_correction, str(method), _CORRECTABLE)
-    a, n1, c, n0 = two_group_counts(events, total, reference_events, reference_total)
-    limits = compute(a, n1, c, n0, level, correction)
-    return RatioResult(
-        estimate=np.asarray(limits.estimate, dtype=np.float64),
-        lower=np.asarray(limits.lower, dtype=np.float64),
-        upper=np.asarray(limits.upper, dtype=np.float64),
-        method=method_array(a.shape, str(method)),
-        note=limits.note,
-        confidence_level=level,
-        events=a,
-        total=n1,
-        reference_events=c,
-        reference_total=n0,
+    return compare_counts(
+        _METHODS,
+        _CORRECTABLE,
+        events,
+        total,
+        reference_events,
+        reference_total,
+        method=method,
+        confidence_level=confidence_level,
+        continuity_correction=continuity_correction,
     )
