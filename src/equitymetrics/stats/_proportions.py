@@ -19,6 +19,7 @@ from equitymetrics.stats._validation import (
     check_confidence_level,
     check_multiplier,
     check_not_greater,
+    check_same_index,
     resolve_method,
     z_value,
 )
@@ -210,6 +211,7 @@ def proportion(
     limits = resolve_method(method, _METHODS)
     level = check_confidence_level(confidence_level)
     scale = check_multiplier(multiplier)
+    check_same_index(events=events, total=total)
     x, n = broadcast_arrays(events=as_counts("events", events), total=as_counts("total", total))
     check_not_greater("events", x, "total", n)
 

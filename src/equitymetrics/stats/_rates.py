@@ -19,6 +19,7 @@ from equitymetrics.stats._validation import (
     broadcast_arrays,
     check_confidence_level,
     check_multiplier,
+    check_same_index,
     resolve_method,
     z_value,
 )
@@ -175,6 +176,7 @@ def crude_rate(
     limits = resolve_method(method, _METHODS)
     level = check_confidence_level(confidence_level)
     scale = check_multiplier(multiplier)
+    check_same_index(events=events, exposure=exposure)
     o, e = broadcast_arrays(
         events=as_counts("events", events), exposure=as_nonnegative("exposure", exposure)
     )

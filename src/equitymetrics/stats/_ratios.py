@@ -25,6 +25,7 @@ from equitymetrics.stats._validation import (
     broadcast_arrays,
     check_confidence_level,
     check_not_greater,
+    check_same_index,
     method_array,
     resolve_method,
 )
@@ -87,6 +88,12 @@ def two_group_counts(
     events: Any, total: Any, reference_events: Any, reference_total: Any
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Validate and broadcast ``events`` of ``total`` and the reference group's counts."""
+    check_same_index(
+        events=events,
+        total=total,
+        reference_events=reference_events,
+        reference_total=reference_total,
+    )
     a, n1, c, n0 = broadcast_arrays(
         events=as_counts("events", events),
         total=as_counts("total", total),
@@ -102,6 +109,12 @@ def person_time_inputs(
     events: Any, exposure: Any, reference_events: Any, reference_exposure: Any
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Validate and broadcast event counts and (possibly fractional) exposures of two groups."""
+    check_same_index(
+        events=events,
+        exposure=exposure,
+        reference_events=reference_events,
+        reference_exposure=reference_exposure,
+    )
     a, t1, c, t0 = broadcast_arrays(
         events=as_counts("events", events),
         exposure=as_nonnegative("exposure", exposure),

@@ -22,6 +22,7 @@ from equitymetrics.stats._validation import (
     check_confidence_level,
     check_multiplier,
     check_not_greater,
+    check_same_index,
     resolve_method,
     z_value,
 )
@@ -332,6 +333,7 @@ def directly_standardised_rate(
     compute = resolve_method(method, _METHODS)
     level = check_confidence_level(confidence_level)
     scale = check_multiplier(multiplier)
+    check_same_index(events=events, population=population)
     d = as_counts("events", events)
     n = as_nonnegative("population", population)
     if isinstance(standard, StandardPopulation):
@@ -473,6 +475,7 @@ def indirectly_standardised_ratio(
     level = check_confidence_level(confidence_level)
     scale = check_multiplier(multiplier)
     overall = _overall_rate(reference_overall_rate)
+    check_same_index(observed=observed, population=population)
     o = as_counts("observed", observed)
     n = as_nonnegative("population", population)
     r = as_nonnegative("reference_rates", reference_rates)

@@ -44,6 +44,7 @@ __all__ = [
     "check_confidence_level",
     "check_multiplier",
     "check_not_greater",
+    "check_same_index",
     "method_array",
     "resolve_method",
     "z_value",
@@ -185,6 +186,39 @@ def check_not_greater(small_name: str, small: FloatArray, big_name: str, big: Fl
             f"{small_name} must not exceed {big_name}; got {small_name}={s[bad].ravel()[0]:g} "
             f"and {big_name}={b[bad].ravel()[0]:g} {_where(bad)}."
         )
+
+
+def check_same_index(**values: Any) -> None:
+    """Refuse pandas Series (or DataFrames) whose indexes differ.
+
+    The statistics functions work on positions, as numpy does: they never align by label. Two
+    pandas arguments with different indexes (other labels, or the same labels in another
+    order) would be paired position by position, silently mixing up groups, so they are
+    refused. Arguments that are not pandas objects are not checked.
+    """
+    indexed = [(name, value.index) for name, value in values.items() if _has_index(value)]
+    if not indexed:
+        return
+    first, first_index = indexed[0]
+    for name, index in indexed[1:]:
+        if first_index.equals(index):
+            continue
+        raise ShapeMismatchError(
+            f"{first} and {name} are pandas objects with different indexes "
+            f"({_index_text(first_index)} vs {_index_text(index)}); values are paired by "
+            "position, not by label, so they would be mixed up. Align them first, e.g. "
+            f"{name}.reindex({first}.index), or pass .to_numpy() if the order is right."
+        )
+
+
+def _has_index(value: Any) -> bool:
+    return isinstance(value, pd.Series | pd.DataFrame)
+
+
+def _index_text(index: pd.Index) -> str:
+    labels = [repr(label) for label in index[:3]]
+    more = ", ..." if len(index) > 3 else ""
+    return f"[{', '.join(labels)}{more}] of length {len(index)}"
 
 
 def broadcast_arrays(**arrays: FloatArray) -> tuple[FloatArray, ...]:
