@@ -14,7 +14,12 @@ from pandas.api.extensions import ExtensionArray
 from equitymetrics.disclosure._linear import FloatArray
 from equitymetrics.disclosure._policies import ADDITIVE_COLUMNS, DisclosurePolicy
 from equitymetrics.disclosure._secondary import secondary_suppression
-from equitymetrics.disclosure._tables import TOTAL_UNIT_TYPE, build_linkage, build_system
+from equitymetrics.disclosure._tables import (
+    TOTAL_UNIT_TYPE,
+    build_linkage,
+    build_system,
+    warn_incomplete_periods,
+)
 from equitymetrics.disclosure._validation import (
     count_values,
     resolve_policy,
@@ -224,6 +229,8 @@ def apply_disclosure(
     unit_type = published["unit_type"].astype(object).to_numpy()
     exempt = np.array([t in resolved.exempt_unit_types for t in unit_type], dtype=bool)
     linkage = build_linkage(published, resolved.exempt_unit_types, nesting, parents)
+    if resolved.secondary_suppression:
+        warn_incomplete_periods(published, linkage)
 
     notes: list[list[str]] = [[] for _ in range(size)]
     hidden_count = np.zeros(size, dtype=bool)

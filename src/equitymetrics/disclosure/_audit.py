@@ -9,13 +9,20 @@ number and every sum. Each question is a small linear feasibility problem
 (:func:`~equitymetrics.disclosure._linear.feasible_point`). To keep the number of problems
 down, any feasible solution found certifies every cell it moves by one or more; one program
 per linked set first asks all uncertified cells to move up at once, meeting as many of those
-wishes as it can (:func:`~equitymetrics.disclosure._linear.closest_point`); and a quick
-least-squares move is tried before a program on the cells around a single cell.
+wishes as it can (:func:`~equitymetrics.disclosure._linear.closest_point`); a cell takes
+part in one such program at most (the set is asked again only when a cell that was in none
+is met, such as one suppressed since); and a program on the cells around a single cell is
+tried before one on its whole linked set.
+
+Answers that depend on which cells are suppressed are kept until a cell of the same linked
+part (cells joined by sums, suppressed or not) is suppressed: parts that share no sum cannot
+change each other's answers.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +34,7 @@ __all__ = ["Audit", "SLACK"]
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
+_Key = TypeVar("_Key", int, tuple[int, int])
 
 SLACK = 1e-7
 """Tolerance on values that should be whole numbers or bounds."""
@@ -34,8 +42,6 @@ _SMALLEST_BATCH = 3
 """Batches smaller than this are left to the checks of single cells."""
 _BATCH_ROUNDS = 4
 """Rounds of wishes per component: each asks again for the cells not yet shown safe."""
-_QUICK_LIMIT = 80
-"""Largest neighbourhood for the least-squares shortcut (larger ones go to linear programs)."""
 
 
 class Audit:
@@ -53,29 +59,54 @@ class Audit:
         self._members = [relation.cells.tolist() for relation in system.relations]
         self._coefficients = [relation.coefficients.tolist() for relation in system.relations]
         self._unknown_cells = set(np.flatnonzero(self.unknown).tolist())
-        self._components: dict[int, list[int]] = {}
-        self._nearby: dict[tuple[int, int], list[int]] = {}
+        self._part = _linked_parts(len(self.values), self._members)
+        # Answers that depend on which cells are unknown are kept with the "generation" of
+        # the cell's linked part (cells linked by sums, suppressed or not), which changes
+        # whenever a cell of that part is suppressed; other parts keep theirs.
+        self._generation = np.zeros(int(self._part.max(initial=-1)) + 1, dtype=np.int64)
+        self._generations_used = 0
+        self._components: dict[int, tuple[int, list[int]]] = {}
+        self._nearby: dict[tuple[int, int], tuple[int, list[int]]] = {}
         self._batched: set[int] = set()
+
+    def _current(self, cell: int) -> int:
+        return int(self._generation[self._part[cell]])
+
+    def _renew(self, cell: int) -> int:
+        """Start a new generation for ``cell``'s part; return the one it replaces."""
+        previous = self._current(cell)
+        self._generations_used += 1
+        self._generation[self._part[cell]] = self._generations_used
+        return previous
+
+    def _cached(
+        self, store: dict[_Key, tuple[int, list[int]]], key: _Key, cell: int
+    ) -> list[int] | None:
+        """A kept answer about ``cell`` if no cell of its part was suppressed since."""
+        found = store.get(key)
+        if found is None or found[0] != self._current(cell):
+            return None
+        return found[1]
 
     def suppress(self, cell: int) -> None:
         """Treat ``cell`` as suppressed from now on (and audit it)."""
         self.unknown[cell] = True
         self.audited[cell] = True
         self._unknown_cells.add(cell)
-        self._components.clear()
-        self._nearby.clear()
-        self._batched.clear()
+        self._renew(cell)
 
     def batched(self, cell: int) -> bool:
-        """Whether ``cell``'s component has had its batch since the last suppression."""
+        """Whether ``cell`` has been in a batch (see :meth:`certify_in_batches`)."""
         return cell in self._batched
 
     def component(self, cell: int, depth: int | None = None) -> list[int]:
         """Unknown cells linked to ``cell`` through sums (within ``depth`` sums, if given)."""
-        if depth is None and cell in self._components:
-            return self._components[cell]
-        if depth is not None and (cell, depth) in self._nearby:
-            return self._nearby[(cell, depth)]
+        if depth is None:
+            cached = self._cached(self._components, cell, cell)
+        else:
+            cached = self._cached(self._nearby, (cell, depth), cell)
+        if cached is not None:
+            return cached
         seen = {cell: 0}
         queue = deque([cell])
         unknown = self._unknown_cells
@@ -89,10 +120,11 @@ class Audit:
                         seen[other] = seen[current] + 1
                         queue.append(other)
         found = sorted(seen)
+        generation = self._current(cell)
         if depth is None:
-            self._components.update(dict.fromkeys(found, found))
+            self._components.update(dict.fromkeys(found, (generation, found)))
         else:
-            self._nearby[(cell, depth)] = found
+            self._nearby[(cell, depth)] = (generation, found)
         return found
 
     def equations_alone_in(self, cell: int) -> list[int]:
@@ -218,12 +250,11 @@ class Audit:
         targets = [value + 1.0]
         if value - 1.0 >= self.lower_bound - SLACK:
             targets.append(value - 1.0)
-        everything = self.component(cell)
         close = self.closure(cell)
-        if len(close) <= _QUICK_LIMIT and self._smallest_move(cell, close, certify=certify):
-            return True
-        stages = [close, everything] if len(close) < len(everything) else [everything]
-        if not thorough:
+        if thorough:
+            everything = self.component(cell)
+            stages = [close, everything] if len(close) < len(everything) else [everything]
+        else:
             stages = [close]
         for cells in stages:
             for target in targets:
@@ -243,8 +274,9 @@ class Audit:
         it is quick and usually enough.
         """
         key = (cell, -1)
-        if key in self._nearby:
-            return self._nearby[key]
+        cached = self._cached(self._nearby, key, cell)
+        if cached is not None:
+            return cached
         unknown = self._unknown_cells
         first = {cell}
         for index in self.system.cell_relations[cell]:
@@ -256,42 +288,8 @@ class Audit:
                     if member in unknown and member not in first:
                         linked.setdefault(member, set()).add(neighbour)
         found = sorted(first | {m for m, via in linked.items() if len(via) >= 2})
-        self._nearby[key] = found
+        self._nearby[key] = (self._current(cell), found)
         return found
-
-    def _smallest_move(self, cell: int, cells: list[int], *, certify: bool) -> bool:
-        """Whether the smallest move of ``cells`` that changes ``cell`` by one shows it safe.
-
-        The move ``d`` with ``d[cell] = 1`` that keeps every sum with the other unknown cells
-        fixed (least squares, minimum norm; an inequality is kept as an equation, which is
-        stricter) is tried both ways: if ``x0 + d`` or ``x0 - d`` keeps every cell at or above
-        the lower bound, ``cell`` is protected. False means "not shown this way" only.
-        """
-        if self.withheld[cells].any():
-            return False
-        relation_ids = sorted({i for c in cells for i in self.system.cell_relations[c]})
-        column = {c: position for position, c in enumerate(cells)}
-        matrix = np.zeros((len(relation_ids), len(cells)))
-        for row, index in enumerate(relation_ids):
-            members = zip(self._members[index], self._coefficients[index], strict=True)
-            for member, coefficient in members:
-                if member in column:
-                    matrix[row, column[member]] += coefficient
-        position = column[cell]
-        others = np.delete(matrix, position, axis=1)
-        wanted = -matrix[:, position]
-        move, *_ = np.linalg.lstsq(others, wanted, rcond=None)
-        if np.abs(others @ move - wanted).max(initial=0.0) > 1e-7:
-            return False
-        step = np.insert(move, position, 1.0)
-        room = self.values[cells] - self.lower_bound
-        for sign in (1.0, -1.0):
-            if (room + sign * step >= -SLACK).all():
-                if certify:
-                    moved = np.asarray(cells)[np.abs(step) >= 1.0 - SLACK]
-                    self.protected[moved[self.audited[moved]]] = True
-                return True
-        return False
 
     def _certify(self, solution: dict[int, float]) -> None:
         """Mark every audited cell that ``solution`` moves by at least one as protected."""
@@ -303,12 +301,29 @@ class Audit:
         """Whether suppressing ``candidate`` as well would protect ``cell``."""
         self.unknown[candidate] = True
         self._unknown_cells.add(candidate)
-        self._components.clear()
-        self._nearby.clear()
+        previous = self._renew(candidate)  # answers kept for the trial are never used again
         try:
             return self.is_protected(cell, certify=False, thorough=False)
         finally:
             self.unknown[candidate] = False
             self._unknown_cells.discard(candidate)
-            self._components.clear()
-            self._nearby.clear()
+            self._generation[self._part[candidate]] = previous
+
+
+def _linked_parts(size: int, members: list[list[int]]) -> IntArray:
+    """A label per cell: cells linked through sums (directly or not) share one."""
+    parent = list(range(size))
+
+    def root(cell: int) -> int:
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    for cells in members:
+        first = root(cells[0]) if cells else 0
+        for other in cells[1:]:
+            found = root(other)
+            if found != first:
+                parent[found] = first
+    return np.array([root(cell) for cell in range(size)], dtype=np.int64)

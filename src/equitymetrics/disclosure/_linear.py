@@ -92,7 +92,7 @@ def closest_point(
         return np.zeros(original.shape[1])
     scale = max(1.0, float(np.abs(wanted).max()), float(np.abs(original).max(initial=0.0)))
     weights = np.where(soft, 1.0, 1000.0 * (1.0 + float(soft.sum())))
-    found = _phase_one(original, wanted, _TOLERANCE * scale, weights)
+    found = _phase_one(original, wanted, _TOLERANCE * scale, weights, soft)
     if found is None:
         return None
     point = np.clip(found[0], 0.0, None)
@@ -124,28 +124,36 @@ def _presolve(
         single = np.flatnonzero(open_rows & (counts == 1))
         if single.size == 0:
             return values, open_rows, open_columns
-        for row in single:
-            remaining = np.flatnonzero(nonzero[row] & open_columns)
-            if remaining.size != 1:  # settled by an earlier equation in this pass
-                continue
-            column = int(remaining[0])
-            value = targets[row] / matrix[row, column]
-            if value < -tolerance:
-                return None
-            value = max(value, 0.0)
-            values[column] = value
-            targets -= matrix[:, column] * value
-            open_columns[column] = False
-            open_rows[row] = False
+        # Each equation's one open variable; an equation whose variable an earlier one
+        # settles in this pass is left open, and checked as an empty equation next pass.
+        columns_of = (nonzero[single] & open_columns).argmax(axis=1)
+        settled, first = np.unique(columns_of, return_index=True)
+        rows_of = single[first]
+        found = targets[rows_of] / matrix[rows_of, settled]
+        if (found < -tolerance).any():
+            return None
+        found = np.maximum(found, 0.0)
+        values[settled] = found
+        targets -= matrix[:, settled] @ found
+        open_columns[settled] = False
+        open_rows[rows_of] = False
 
 
 def _phase_one(
-    matrix: FloatArray, rhs: FloatArray, tolerance: float, weights: FloatArray | None = None
+    matrix: FloatArray,
+    rhs: FloatArray,
+    tolerance: float,
+    weights: FloatArray | None = None,
+    soft: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, FloatArray] | None:
     """Phase one of the simplex method: minimise the weighted sum of artificial variables.
 
     Returns a vertex (the original variables) and each equation's remaining artificial value
     (zero where the equation is met), or None if the pivoting did not finish.
+
+    An artificial variable that leaves the basis is dropped (it is zero in every solution of
+    the equations, so the minimum is unchanged), except those of the ``soft`` equations,
+    whose shortfall may be needed again; the tableau keeps columns only for those.
     """
     rows, columns = matrix.shape
     weight = np.ones(rows) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -155,20 +163,25 @@ def _phase_one(
     coefficients[negative] *= -1.0
     targets[negative] *= -1.0
 
-    width = columns + rows
+    kept = np.flatnonzero(soft) if soft is not None else np.zeros(0, dtype=np.int64)
+    width = columns + kept.size
     tableau = np.zeros((rows + 1, width + 1))
     tableau[:rows, :columns] = coefficients
-    tableau[:rows, columns:width] = np.eye(rows)
+    tableau[kept, columns + np.arange(kept.size)] = 1.0
     tableau[:rows, width] = targets
     tableau[rows, :columns] = -(weight @ coefficients)
     tableau[rows, width] = -(weight @ targets)
-    basis = np.arange(columns, width)
+    # Variables are numbered: artificials without a column first (negative, so that Bland's
+    # rule lets them leave first), then the original columns, then the kept artificials.
+    basis = np.arange(rows, dtype=np.int64) - rows
+    basis[kept] = columns + np.arange(kept.size)
 
     best_objective = tableau[rows, width]
     stalled = 0
     ratios = np.empty(rows)
-    for _ in range(50 * (width + 1)):
-        costs = tableau[rows, :width]
+    values = tableau[:rows, width]
+    costs = tableau[rows, :width]
+    for _ in range(50 * (columns + rows + 1)):
         if stalled < _STALL_LIMIT:  # Dantzig's rule: most negative reduced cost
             entering = int(costs.argmin())
             if costs[entering] >= -tolerance:
@@ -183,7 +196,7 @@ def _phase_one(
         if not positive.any():  # cannot happen in phase one: the objective is bounded below
             return None
         ratios.fill(np.inf)
-        np.divide(tableau[:rows, width], column, out=ratios, where=positive)
+        np.divide(values, column, out=ratios, where=positive)
         tied = np.flatnonzero(ratios <= ratios.min() + tolerance)
         leaving = int(tied[basis[tied].argmin()]) if tied.size > 1 else int(tied[0])
         pivot_row = tableau[leaving] / tableau[leaving, entering]
@@ -202,5 +215,9 @@ def _phase_one(
         return None
 
     point = np.zeros(width)
-    point[basis] = tableau[:rows, width]
-    return point[:columns], point[columns:]
+    inside = basis >= 0
+    point[basis[inside]] = values[inside]
+    artificial = np.zeros(rows)
+    artificial[basis[~inside] + rows] = values[~inside]
+    artificial[kept] = point[columns:]
+    return point[:columns], artificial

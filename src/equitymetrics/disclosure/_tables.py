@@ -9,6 +9,8 @@ those sums in a results table and writes them as linear relations between *cells
   through the ratios, so its groups add up to a known total;
 * the units of one type (division, ward, ...) add up to the single ``"trust"`` row of the same
   measure, period, grouping, adjustment and group;
+* the periods that tile a longer period (four quarters and their year) add up to it, for the
+  same measure, unit, grouping, adjustment and group (see ``_periods``);
 * optionally, the units inside a larger unit (wards in a division) add up to it
   (``unit_parents``), and the groups of a finer grouping add up to the group of a coarser
   grouping that contains them (``nested_groupings``).
@@ -24,11 +26,13 @@ events are left apart: equal tables of rare events in different measures are usu
 coincidences, and joining them would link unrelated measures into one large audit.
 
 A relation holds exactly in the data, or (for counts of distinct people, where a person can
-be counted in two wards) only as an inequality; each relation records which.
+be counted in two wards or in two quarters of a year) only as an inequality; each relation
+records which.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +41,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from equitymetrics.disclosure._linear import FloatArray
+from equitymetrics.disclosure._periods import TILING_LIMIT, Span, period_days, tilings
+from equitymetrics.exceptions import DataQualityWarning
 
 __all__ = [
     "OVERALL_REFERENCES",
@@ -48,6 +54,7 @@ __all__ = [
     "Relation",
     "build_linkage",
     "build_system",
+    "warn_incomplete_periods",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -69,6 +76,7 @@ _CROSS_UNIT_KEY = ("measure", "period_start", "period_end", "grouping", "adjustm
 _UNIT_KEY = ("measure", "period_start", "period_end", "unit_type", "unit", "adjustment")
 _CELL_KEY = ("measure", "adjustment", "period_start", "period_end", "unit_type", "unit", "group")
 _SHAPE_KEY = ("period_start", "period_end", "unit_type", "unit", "grouping")
+_PERIOD_KEY = ("measure", "unit_type", "unit", "grouping", "adjustment", "group")
 _RICH_TABLE = 3
 """Equal tables are one set of cells only if at least this many of their counts are non-zero."""
 
@@ -92,7 +100,8 @@ class Linkage:
     covered : numpy.ndarray of bool
         Rows that take part in disclosure control (not exempt).
     priority : numpy.ndarray of int
-        1 for rows that are best kept published (totals, reference groups, trust rows), else 0.
+        1 for rows that are best kept published (totals, reference groups, trust rows, long
+        periods that shorter ones tile), else 0.
     cell_key : numpy.ndarray of int
         Rows of one measure and adjustment with the same period, unit and group (in any
         grouping) and the same value of a count are the same cell.
@@ -108,6 +117,8 @@ class Linkage:
     order : numpy.ndarray of int
         The rows sorted by table key and group: cells are numbered in this order, so the
         outcome does not depend on the order of the rows.
+    incomplete_periods : numpy.ndarray of int
+        Rows whose period other rows tile in more ways than are used as sums.
     """
 
     relations: tuple[RowRelation, ...]
@@ -119,6 +130,7 @@ class Linkage:
     group: npt.NDArray[np.object_]
     reference_row: IntArray
     order: IntArray
+    incomplete_periods: IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +191,57 @@ def _text(frame: pd.DataFrame, column: str) -> npt.NDArray[np.object_]:
         return np.full(len(frame), None, dtype=object)
     values = frame[column].astype(object).to_numpy()
     return np.array([None if pd.isna(v) else str(v) for v in values], dtype=object)
+
+
+def _period_relations(
+    frame: pd.DataFrame, covered: BoolArray, order: IntArray
+) -> tuple[list[RowRelation], BoolArray, IntArray]:
+    """Rows whose period the periods of other rows tile, as sums of those rows.
+
+    Rows of one measure, unit, grouping, adjustment and group are compared. Also returns the
+    rows that are such sums (long periods, kept published where possible like other totals)
+    and the rows tiled in so many ways that only the first :data:`TILING_LIMIT` are used.
+    """
+    spans = period_days(frame)
+    readable = covered & np.array([span is not None for span in spans], dtype=bool)
+    relations: list[RowRelation] = []
+    long_period = np.zeros(len(frame), dtype=bool)
+    cut_short: list[int] = []
+    for rows in _positions(_group_ids(frame, _PERIOD_KEY), readable, order).values():
+        if len(rows) < 2:
+            continue
+        row_of: dict[Span, int] = {}
+        for row in rows:
+            span = spans[row]
+            if span is None:  # excluded by ``readable``
+                continue
+            first = row_of.setdefault(span, row)
+            if first != row:  # one period written in two ways: the same count
+                relations.append(RowRelation((row,), first))
+        found, truncated = tilings(row_of)
+        for whole, parts in found:
+            relations.append(RowRelation(tuple(row_of[part] for part in parts), row_of[whole]))
+            long_period[row_of[whole]] = True
+        cut_short.extend(row_of[whole] for whole in truncated)
+    return relations, long_period, np.array(sorted(cut_short), dtype=np.int64)
+
+
+def warn_incomplete_periods(frame: pd.DataFrame, linkage: Linkage) -> None:
+    """Warn when some period is tiled in too many ways for every tiling to be used."""
+    if linkage.incomplete_periods.size == 0:
+        return
+    row = int(linkage.incomplete_periods[0])
+    others = linkage.incomplete_periods.size - 1
+    warnings.warn(
+        f"the period of row {row + 1} ({frame['measure'].iloc[row]}, "
+        f"{frame['period_start'].iloc[row]} to {frame['period_end'].iloc[row]})"
+        + (f" and of {others} other row(s)" if others else "")
+        + f" is tiled by the periods of other rows in more than {TILING_LIMIT} ways; only "
+        f"{TILING_LIMIT} of those sums are used, so a suppressed count might be recovered from "
+        "another. Publish fewer overlapping periods of one measure together.",
+        DataQualityWarning,
+        stacklevel=3,
+    )
 
 
 def build_linkage(
@@ -254,17 +317,21 @@ def build_linkage(
                     if parts:
                         relations.append(RowRelation(parts, coarse_row))
 
-    priority = (is_total | trust | (reference_row == np.arange(size))).astype(np.int64)
+    by_period, long_period, incomplete = _period_relations(frame, covered, order)
+    relations.extend(by_period)
+
+    priority = is_total | trust | long_period | (reference_row == np.arange(size))
     return Linkage(
         relations=tuple(relations),
         covered=covered,
-        priority=priority,
+        priority=priority.astype(np.int64),
         cell_key=_group_ids(frame, _CELL_KEY),
         table=table,
         shape=_group_ids(frame, _SHAPE_KEY),
         group=group,
         reference_row=reference_row,
         order=order,
+        incomplete_periods=incomplete,
     )
 
 
