@@ -12,11 +12,14 @@ Independent sources:
 - Spiegelhalter (2005) appendix A.1 interpolation worked by hand for binomial(10, 1/2) and
   Poisson(2), and as ``numpy.interp`` of the distribution function.
 - The Wilson (1927) score interval written out with :mod:`math`.
-- The normal approximation for large denominators.
+- Poisson point probabilities evaluated in 60-digit :mod:`decimal` arithmetic.
+- The normal approximation for large denominators, and for huge ones (expected counts up to
+  2**52) its Cornish-Fisher refinement with the continuity correction, written out here.
 """
 
 from __future__ import annotations
 
+import decimal
 import math
 from statistics import NormalDist
 from typing import Any
@@ -35,6 +38,7 @@ from equitymetrics.exceptions import (
     UnknownMethodError,
 )
 from equitymetrics.stats import FunnelLimits, funnel_limits, funnel_position
+from equitymetrics.stats._discrete import poisson_probability
 
 
 def z_for(level: float) -> float:
@@ -304,6 +308,166 @@ def test_large_expected_count_ratio_limits_approach_normal_approximation(method:
         half = z_for(level) / math.sqrt(expected)
         assert limits.lower[row, 0] == pytest.approx(1 - half, abs=1e-5)
         assert limits.upper[row, 0] == pytest.approx(1 + half, abs=1e-5)
+
+
+# --- Huge expected counts and totals: no stepping one count at a time ------------------------
+
+
+def cornish_fisher_counts(
+    mean: float, spread: float, skew_spread: float, level: float, method: str
+) -> tuple[float, float]:
+    """Lower and upper count limits from the Cornish-Fisher expansion, written out by hand.
+
+    For a count with mean m, standard deviation s and skewness g, P(Y <= k) is close to a
+    smooth H(k + 1/2) (continuity correction), whose p-quantile is
+    m + z_p s + g s (z_p^2 - 1) / 6 with an error of order 1/s (the Cornish-Fisher expansion:
+    Cornish EA, Fisher RA (1937) Moments and cumulants in the specification of distributions.
+    Rev Inst Int Stat 5:307-320). So Spiegelhalter's interpolated inverse of F at p is
+    H^-1(p) - 1/2; the exact lower limit solves P(Y <= x) = alpha/2, giving
+    H^-1(alpha/2) - 1/2; the exact upper limit solves P(Y >= x) = alpha/2, i.e.
+    P(Y <= x - 1) = 1 - alpha/2, giving H^-1(1 - alpha/2) + 1/2.
+    """
+    z = z_for(level)
+    skew_term = skew_spread * (z * z - 1) / 6
+    upper_shift = 0.5 if method == "exact" else -0.5
+    return mean - z * spread + skew_term - 0.5, mean + z * spread + skew_term + upper_shift
+
+
+# Four units in the last place of a limit near 1 (the limits are counts near mu, divided by
+# mu, each rounded in float64), plus the neglected Cornish-Fisher term: for z <= 3.1 it is
+# below 1/sqrt(mu) counts (the next term is ((z^3 - 3z)/24 - (2z^3 - 5z)/36) / sqrt(mu)).
+def huge_tolerance(mean: float) -> float:
+    return 4 * 2.0**-52 + 1.0 / (mean * math.sqrt(mean))
+
+
+@pytest.mark.parametrize("expected", [1e11, 1e13, 1e15])
+@pytest.mark.parametrize("method", ["exact", "spiegelhalter"])
+def test_huge_expected_count_limits_match_cornish_fisher(expected: float, method: str) -> None:
+    # Expected counts of 1e11 and more used to hang: scipy's Poisson ppf is NaN there and the
+    # quantile was searched for one count at a time from 0. Poisson(mu): m = mu, s = sqrt(mu),
+    # g s = 1.
+    limits = funnel_limits([expected], 1.0, kind="ratio", method=method)  # type: ignore[arg-type]
+    for row, level in enumerate((0.95, 0.998)):
+        lower, upper = cornish_fisher_counts(expected, math.sqrt(expected), 1.0, level, method)
+        tolerance = huge_tolerance(expected)
+        assert limits.lower[row, 0] == pytest.approx(lower / expected, rel=0, abs=tolerance)
+        assert limits.upper[row, 0] == pytest.approx(upper / expected, rel=0, abs=tolerance)
+
+
+@pytest.mark.parametrize("expected", [1e11, 1e13, 1e15])
+def test_huge_expected_count_exact_limits_are_where_garwood_interval_reaches_target(
+    expected: float,
+) -> None:
+    # The chi-square route of the Garwood (1936) interval, with scipy.stats.chi2 quantiles
+    # (the inverse incomplete gamma function, not the library's root finding): the lower end
+    # for x events is chi2.ppf(alpha/2, 2x) / 2 and the upper end for x events is
+    # chi2.ppf(1 - alpha/2, 2x + 2) / 2; at the funnel limits both equal mu.
+    limits = funnel_limits([expected], 1.0, kind="ratio")
+    for row, level in enumerate((0.95, 0.998)):
+        alpha = 1 - level
+        upper_count = limits.upper[row, 0] * expected
+        lower_count = limits.lower[row, 0] * expected
+        bound = stats.chi2.ppf(alpha / 2, 2 * upper_count) / 2
+        assert bound == pytest.approx(expected, rel=1e-15)
+        bound = stats.chi2.ppf(1 - alpha / 2, 2 * lower_count + 2) / 2
+        assert bound == pytest.approx(expected, rel=1e-15)
+
+
+def test_huge_expected_count_rate_limits_on_the_rate_scale() -> None:
+    # 250 per 100,000 over an exposure of 4e15 person-years: mu = 1e13 expected events.
+    exposure = 4e15
+    limits = funnel_limits([exposure], 250.0, kind="rate", levels=(0.95,), multiplier=100_000)
+    lower, upper = cornish_fisher_counts(1e13, math.sqrt(1e13), 1.0, 0.95, "exact")
+    tolerance = 250.0 * huge_tolerance(1e13)
+    assert limits.lower[0, 0] == pytest.approx(lower / exposure * 100_000, rel=0, abs=tolerance)
+    assert limits.upper[0, 0] == pytest.approx(upper / exposure * 100_000, rel=0, abs=tolerance)
+
+
+@pytest.mark.parametrize("method", ["exact", "spiegelhalter"])
+def test_largest_allowed_expected_count_gives_limits(method: str) -> None:
+    # mu = 2**52 is allowed: the limits lie about z / sqrt(mu) = 2.9e-8 (95%) around 1.
+    expected = 2.0**52
+    limits = funnel_limits([expected], 1.0, kind="ratio", method=method)  # type: ignore[arg-type]
+    for row, level in enumerate((0.95, 0.998)):
+        lower, upper = cornish_fisher_counts(expected, math.sqrt(expected), 1.0, level, method)
+        # limits near 1 are only held to 2**-53 below 1 and 2**-52 above
+        assert limits.lower[row, 0] == pytest.approx(lower / expected, rel=0, abs=4 * 2.0**-52)
+        assert limits.upper[row, 0] == pytest.approx(upper / expected, rel=0, abs=4 * 2.0**-52)
+
+
+@pytest.mark.parametrize(
+    ("denominators", "target", "kind", "multiplier", "match"),
+    [
+        ([10.0, 2.0**52 + 2.0], 1.0, "ratio", 1.0, r"at most 2\*\*52 .* at index 1"),
+        ([1e300], 0.02, "rate", 1.0, "expected count of 2e\\+298"),
+        # a rate per 100,000 given with the default multiplier: mu = 250 x 1e14 = 2.5e16
+        ([1e14], 250.0, "rate", 1.0, "multiplier=100000"),
+    ],
+)
+def test_expected_count_above_two_to_the_52_is_refused(
+    denominators: list[float], target: float, kind: str, multiplier: float, match: str
+) -> None:
+    with pytest.raises(InvalidArgumentError, match=match):
+        funnel_limits(denominators, target, kind=kind, multiplier=multiplier)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("total", "target"), [(8 * 10**15, 0.9), (2**53, 0.999), (10**12, 0.5)])
+@pytest.mark.parametrize("method", ["exact", "spiegelhalter"])
+def test_huge_totals_proportion_limits_match_cornish_fisher(
+    total: int, target: float, method: str
+) -> None:
+    # scipy's binomial ppf is NaN (with a RuntimeWarning) for totals like these.
+    # Binomial(n, p): m = n p, s = sqrt(n p q), g s = 1 - 2p.
+    limits = funnel_limits([total], target, method=method)  # type: ignore[arg-type]
+    spread = math.sqrt(total * target * (1 - target))
+    for row, level in enumerate((0.95, 0.998)):
+        lower, upper = cornish_fisher_counts(total * target, spread, 1 - 2 * target, level, method)
+        tolerance = 4 * 2.0**-52 + 1.0 / (total * spread)
+        assert limits.lower[row, 0] == pytest.approx(lower / total, rel=0, abs=tolerance)
+        assert limits.upper[row, 0] == pytest.approx(upper / total, rel=0, abs=tolerance)
+
+
+@settings(max_examples=25)
+@given(
+    exponent=st.floats(min_value=9.0, max_value=math.log10(2.0**52)),
+    method=st.sampled_from(["exact", "spiegelhalter"]),
+)
+def test_limits_match_cornish_fisher_for_any_huge_expected_count(
+    exponent: float, method: str
+) -> None:
+    expected = 10.0**exponent
+    limits = funnel_limits([expected], 1.0, kind="ratio", method=method)  # type: ignore[arg-type]
+    for row, level in enumerate((0.95, 0.998)):
+        lower, upper = cornish_fisher_counts(expected, math.sqrt(expected), 1.0, level, method)
+        tolerance = huge_tolerance(expected)
+        assert limits.lower[row, 0] == pytest.approx(lower / expected, rel=0, abs=tolerance)
+        assert limits.upper[row, 0] == pytest.approx(upper / expected, rel=0, abs=tolerance)
+
+
+def log_factorial_decimal(count: int) -> decimal.Decimal:
+    """log(k!) in 60-digit decimal arithmetic: the sum of logs below 2000, else Stirling's
+    series (five terms; the first omitted term is below 1e-35 there)."""
+    if count < 2000:
+        return sum((decimal.Decimal(i).ln() for i in range(2, count + 1)), decimal.Decimal(0))
+    k = decimal.Decimal(count)
+    pi = decimal.Decimal("3.14159265358979323846264338327950288419716939937510582097494")
+    series = 1 / (12 * k) - 1 / (360 * k**3) + 1 / (1260 * k**5) - 1 / (1680 * k**7)
+    return (k + decimal.Decimal("0.5")) * k.ln() - k + (2 * pi).ln() / 2 + series
+
+
+@pytest.mark.parametrize("mean", [150.0, 1234.5, 2e4, 1e9, 1e13, 1e15, 2.0**52])
+def test_poisson_point_probability_matches_decimal_arithmetic(mean: float) -> None:
+    # The private helper behind Spiegelhalter's Poisson interpolation above a mean of 100:
+    # exp(-mu + k log mu - log k!) evaluated with 60 significant digits. scipy's float64
+    # form of the same expression has no correct digit at mu = 1e15.
+    counts = np.round(mean + np.array([-8, -3, -1, 0, 1, 3, 8]) * math.sqrt(mean))
+    computed = poisson_probability(counts, np.full(counts.shape, mean))
+    with decimal.localcontext(decimal.Context(prec=60)):
+        mu = decimal.Decimal(mean)
+        for count, value in zip(counts, computed, strict=True):
+            k = int(count)
+            exact = (-mu + k * mu.ln() - log_factorial_decimal(k)).exp()
+            assert value == pytest.approx(float(exact), rel=5e-14), k
 
 
 # --- Shapes, degenerate cases and the result object -----------------------------------------

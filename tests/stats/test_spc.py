@@ -488,3 +488,24 @@ def test_labels_are_consistent_with_flags(values: list[int]) -> None:
             assert label == "special cause (improvement)"
         else:
             assert (label, direction) == ("special cause (concern)", "higher")
+
+
+def test_moving_range_beyond_the_float_range_is_refused() -> None:
+    # |-1e308 - 1e308| = 2e308 > the largest double (about 1.797e308), so mR-bar cannot exist.
+    with pytest.raises(InvalidArgumentError, match=r"values: the moving range between point 0"):
+        xmr_limits([1e308, -1e308, 1e308])
+
+
+def test_limits_beyond_the_float_range_are_refused() -> None:
+    # Moving ranges 0 and 1.7e308 are finite, but the mean's sum (1.7e308 x 3) overflows.
+    with pytest.raises(InvalidArgumentError, match=r"values: the mean or the process limits"):
+        xmr_limits([1.7e308, 1.7e308, 0.0])
+
+
+def test_large_but_representable_series_keeps_exact_limits() -> None:
+    # By hand: mean 2e300, moving ranges 1e300 and 1e300, mR-bar 1e300,
+    # limits 2e300 -/+ 2.66e300.
+    limits = xmr_limits([1e300, 2e300, 3e300])
+    assert limits.average_moving_range == pytest.approx(1e300, rel=1e-12)
+    assert limits.upper_process_limit == pytest.approx(4.66e300, rel=1e-12)
+    assert limits.lower_process_limit == pytest.approx(-0.66e300, rel=1e-12)

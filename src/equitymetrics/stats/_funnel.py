@@ -18,6 +18,14 @@ import pandas as pd
 from scipy import special
 
 from equitymetrics.exceptions import InvalidArgumentError, InvalidTypeError, ShapeMismatchError
+from equitymetrics.stats._discrete import (
+    Moments,
+    binomial_moments,
+    lower_quantile,
+    poisson_moments,
+    poisson_probability,
+    upper_quantile,
+)
 from equitymetrics.stats._validation import (
     FloatArray,
     StrArray,
@@ -46,8 +54,14 @@ FunnelMethod = Literal["wilson", "exact", "spiegelhalter"]
 _CountLimits = Callable[[FloatArray, float, float], tuple[FloatArray, FloatArray]]
 """(denominators > 0, target per unit of denominator, tail probability) -> count limits."""
 
+MAX_EXPECTED_COUNT = 2.0**52
+"""The largest expected count mu of a rate or ratio funnel. Every limit, as a count, is then
+below 2**53, where float64 holds every whole number: at most about mu + 8.3 sqrt(mu) (the
+tail of the highest level float64 can tell from 1) + 1."""
 ZERO_DENOMINATOR_NOTE = "denominator is zero: limits are undefined"
 _MAX_ITERATIONS = 200
+_DIRECT_POISSON_MEAN = 100.0
+"""Above this mean, Poisson point probabilities use Loader's saddle-point form."""
 _EPSILON = float(np.finfo(np.float64).eps)
 
 
@@ -136,37 +150,6 @@ def _solve_increasing(function: _Increasing, low: FloatArray, high: FloatArray) 
     return np.where(np.abs(f_low) <= np.abs(f_high), low, high)
 
 
-def _lower_quantile(family: Any, parameters: tuple[Any, ...], tail: float) -> FloatArray:
-    """The smallest whole number r with F(r) >= tail (scipy's ppf, checked and corrected).
-
-    ``family`` is ``scipy.stats.binom`` or ``scipy.stats.poisson`` and ``parameters`` its
-    shape parameters (unfrozen calls, which are much faster than frozen distributions).
-    """
-    quantile = np.asarray(family.ppf(tail, *parameters), dtype=np.float64)
-    quantile = np.where(np.isfinite(quantile), quantile, 0.0)
-    while True:
-        up = family.cdf(quantile, *parameters) < tail
-        down = (quantile > 0) & (family.cdf(quantile - 1.0, *parameters) >= tail)
-        if not (up.any() or down.any()):
-            return quantile
-        quantile = quantile + up - down
-
-
-def _upper_quantile(family: Any, parameters: tuple[Any, ...], tail: float) -> FloatArray:
-    """The smallest whole number r with S(r) = 1 - F(r) <= tail (scipy's isf, corrected).
-
-    scipy's isf can be far off in extreme tails (for example below 1e-16), hence the check.
-    """
-    quantile = np.asarray(family.isf(tail, *parameters), dtype=np.float64)
-    quantile = np.where(np.isfinite(quantile), quantile, 0.0)
-    while True:
-        up = family.sf(quantile, *parameters) > tail
-        down = (quantile > 0) & (family.sf(quantile - 1.0, *parameters) <= tail)
-        if not (up.any() or down.any()):
-            return quantile
-        quantile = quantile + up - down
-
-
 def _bracketed_root(function: _Increasing, low: FloatArray, ceiling: FloatArray) -> FloatArray:
     """Solve ``function(x) = 0`` (increasing in x) for x in [low, low + 1].
 
@@ -210,14 +193,25 @@ def _binomial_exact(
     high_total = total[high]
     upper[high] = _bracketed_root(
         lambda x, i: tail - special.betainc(x, high_total[i] - x + 1.0, probability),
-        _upper_quantile(_scipy_stats().binom, (high_total, probability), tail),
+        upper_quantile(
+            _scipy_stats().binom,
+            (high_total, probability),
+            binomial_moments(high_total, probability),
+            tail,
+        ),
         high_total,
     )
     low = (1.0 - probability) ** total < tail
     low_total = total[low]
     lower[low] = _bracketed_root(
         lambda x, i: special.betainc(low_total[i] - x, x + 1.0, 1.0 - probability) - tail,
-        _lower_quantile(_scipy_stats().binom, (low_total, probability), tail) - 1.0,
+        lower_quantile(
+            _scipy_stats().binom,
+            (low_total, probability),
+            binomial_moments(low_total, probability),
+            tail,
+        )
+        - 1.0,
         low_total,
     )
     return lower, upper
@@ -235,7 +229,7 @@ def _poisson_exact(
     mean = denominator * rate
     upper = _bracketed_root(
         lambda x, i: tail - special.gammainc(x, mean[i]),
-        _upper_quantile(_scipy_stats().poisson, (mean,), tail),
+        upper_quantile(_scipy_stats().poisson, (mean,), poisson_moments(mean), tail),
         np.full_like(mean, np.inf),
     )
     lower = np.zeros_like(mean)
@@ -243,14 +237,22 @@ def _poisson_exact(
     low_mean = mean[low]
     lower[low] = _bracketed_root(
         lambda x, i: special.gammaincc(x + 1.0, low_mean[i]) - tail,
-        _lower_quantile(_scipy_stats().poisson, (low_mean,), tail) - 1.0,
+        lower_quantile(_scipy_stats().poisson, (low_mean,), poisson_moments(low_mean), tail) - 1.0,
         np.full_like(low_mean, np.inf),
     )
     return lower, upper
 
 
+_Probability = Callable[[FloatArray], FloatArray]
+"""f(r): the probability of each whole number r (one per element of the parameters)."""
+
+
 def _spiegelhalter(
-    family: Any, parameters: tuple[Any, ...], tail: float
+    family: Any,
+    parameters: tuple[Any, ...],
+    moments: Moments,
+    tail: float,
+    probability: _Probability,
 ) -> tuple[FloatArray, FloatArray]:
     """Spiegelhalter's interpolated quantiles at ``tail`` and ``1 - tail``.
 
@@ -258,10 +260,10 @@ def _spiegelhalter(
     r - (tail - S(r)) / f(r) with r the smallest whole number with S(r) <= tail: the same
     formula at 1 - tail, written with the survival function S = 1 - F for accuracy.
     """
-    low = _lower_quantile(family, parameters, tail)
-    high = _upper_quantile(family, parameters, tail)
-    lower = low - (family.cdf(low, *parameters) - tail) / family.pmf(low, *parameters)
-    upper = high - (tail - family.sf(high, *parameters)) / family.pmf(high, *parameters)
+    low = lower_quantile(family, parameters, moments, tail)
+    high = upper_quantile(family, parameters, moments, tail)
+    lower = low - (family.cdf(low, *parameters) - tail) / probability(low)
+    upper = high - (tail - family.sf(high, *parameters)) / probability(high)
     return np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
 
 
@@ -269,14 +271,40 @@ def _binomial_spiegelhalter(
     total: FloatArray, probability: float, tail: float
 ) -> tuple[FloatArray, FloatArray]:
     """Spiegelhalter (2005, appendix A.1.1) interpolated binomial quantiles."""
-    return _spiegelhalter(_scipy_stats().binom, (total, probability), tail)
+    binom = _scipy_stats().binom
+    return _spiegelhalter(
+        binom,
+        (total, probability),
+        binomial_moments(total, probability),
+        tail,
+        lambda count: np.asarray(binom.pmf(count, total, probability), dtype=np.float64),
+    )
+
+
+def _poisson_point_probability(count: FloatArray, mean: FloatArray) -> FloatArray:
+    """P(Y = k) for Y ~ Poisson(mu): scipy's pmf for mu up to 100, Loader's form above.
+
+    scipy computes exp(k log mu - log k! - mu), which loses digits as k log mu grows (a
+    relative error near 1e-13 at mu = 100, 1e-9 at 1e6, and no correct digit at 1e15).
+    """
+    result = np.asarray(_scipy_stats().poisson.pmf(count, mean), dtype=np.float64)
+    large = mean > _DIRECT_POISSON_MEAN
+    result[large] = poisson_probability(count[large], mean[large])
+    return result
 
 
 def _poisson_spiegelhalter(
     denominator: FloatArray, rate: float, tail: float
 ) -> tuple[FloatArray, FloatArray]:
     """Spiegelhalter (2005, appendix A.1.2) interpolated Poisson quantiles."""
-    return _spiegelhalter(_scipy_stats().poisson, (denominator * rate,), tail)
+    mean = denominator * rate
+    return _spiegelhalter(
+        _scipy_stats().poisson,
+        (mean,),
+        poisson_moments(mean),
+        tail,
+        lambda count: _poisson_point_probability(count, mean),
+    )
 
 
 _POISSON_METHODS: dict[str, _CountLimits] = {
@@ -331,6 +359,25 @@ def _check_target(target: Any, kind: str, multiplier: float) -> float:
     return value
 
 
+def _check_expected_counts(
+    denominators: FloatArray, target: float, multiplier: float, kind: str
+) -> None:
+    """Refuse a rate or ratio funnel whose expected count is above MAX_EXPECTED_COUNT."""
+    with np.errstate(over="ignore"):
+        expected = denominators * (target / multiplier)
+    too_large = expected > MAX_EXPECTED_COUNT
+    if too_large.any():
+        index = int(np.flatnonzero(too_large)[0])
+        raise InvalidArgumentError(
+            f"denominators are too large for a {kind} funnel: the expected count target x "
+            f"denominator / multiplier must be at most 2**52 (about 4.5e15), so that the limits "
+            f"are whole-number counts that float64 holds exactly; got {denominators[index]:g} at "
+            f"index {index}, an expected count of {expected[index]:g} (target {target:g}, "
+            f"multiplier {multiplier:g}). Check the denominators, and that the multiplier "
+            "matches the target (a rate per 100,000 needs multiplier=100000)."
+        )
+
+
 def funnel_limits(
     denominators: npt.ArrayLike,
     target: float,
@@ -381,7 +428,8 @@ def funnel_limits(
         Negative or non-finite denominators (fractional ones for proportions), a negative
         target (above ``multiplier`` for proportions), a level outside (0, 1), a
         multiplier that is not a positive finite number, or a denominator array of more than
-        one dimension.
+        one dimension. For rates and ratios, an expected count mu = target x denominator /
+        multiplier above 2**52 (about 4.5e15).
     UnknownMethodError
         ``kind`` or ``method`` is not one of the names above (``"wilson"`` is for
         proportions only).
@@ -428,19 +476,34 @@ def funnel_limits(
     zero: limits are undefined"``. A target of 0 (or, for proportions, equal to
     ``multiplier``) leaves no variation: both limits equal the target.
 
+    Large counts: the whole-number quantiles (r_p above, and the whole numbers that bracket
+    the exact limits) are found by a galloping search and bisection from a Cornish-Fisher
+    starting point, so the work grows with the logarithm of the count, not the count (scipy's
+    own quantile functions return NaN for Poisson means above about 1e11). For the Poisson
+    ``"spiegelhalter"`` limits with mu above 100, F(r_p) - F(r_p - 1) is Loader's (2000)
+    saddle-point form of the Poisson probability; scipy's direct form loses digits as mu grows
+    and has none left at mu = 1e15. For rates and ratios mu must be at most 2**52 (about
+    4.5e15; larger raises InvalidArgumentError), so that every limit, as a count, stays below
+    2**53, where float64 holds every whole number; proportions already need n <= 2**53. At
+    such sizes the limits differ from the target by about z / sqrt(mu), and are exact to a
+    few units in the last place.
+
     References: Spiegelhalter DJ (2005) Funnel plots for comparing institutional performance.
     Stat Med 24:1185-1202. Wilson EB (1927) J Am Stat Assoc 22:209-212. Clopper CJ, Pearson
     ES (1934) Biometrika 26:404-413. Garwood F (1936) Biometrika 28:437-442. Manktelow BN,
-    Seaton SE (2012) PLoS ONE 7:e45723. Office for Health Improvement and Disparities,
-    Fingertips technical guidance (funnel plots); PHEindicatormethods (R) and PHStatsMethods
-    (Python) packages.
+    Seaton SE (2012) PLoS ONE 7:e45723. Loader C (2000) Fast and accurate computation of
+    binomial probabilities (technical report, Bell Labs). Office for Health Improvement and
+    Disparities, Fingertips technical guidance (funnel plots); PHEindicatormethods (R) and
+    PHStatsMethods (Python) packages.
 
     Checked against: the published PHStatsMethods ratio funnel test values (95% and 99.8%);
     the PHStatsMethods proportion funnel test values (Wilson method); ``scipy.stats.beta``
     and ``scipy.stats.chi2`` quantiles (Clopper-Pearson and Garwood limits at the exact
     limits); exact tail probabilities from ``scipy.stats.binom`` and ``scipy.stats.poisson``
     for whole-number counts; linear interpolation of the ``scipy.stats`` distribution
-    functions (Spiegelhalter); the normal approximation for large denominators.
+    functions (Spiegelhalter); the normal approximation for large denominators, and its
+    Cornish-Fisher refinement for expected counts from 1e9 to 2**52 and totals up to 2**53;
+    Poisson probabilities evaluated in 60-digit decimal arithmetic.
 
     Examples
     --------
@@ -460,6 +523,8 @@ def funnel_limits(
     denominator_array = _check_denominators(denominators, str(kind))
     target_value = _check_target(target, str(kind), scale)
 
+    if kind != "proportion":
+        _check_expected_counts(denominator_array, target_value, scale, str(kind))
     unit_target = target_value / scale
     usable = denominator_array > 0
     size = denominator_array[usable]

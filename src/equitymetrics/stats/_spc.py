@@ -183,6 +183,26 @@ def _check_whole(name: str, value: Any, minimum: int, maximum: int | None = None
     return number
 
 
+def _check_within_float_range(
+    series: FloatArray, moving_ranges: FloatArray, summaries: list[float]
+) -> None:
+    """Refuse a series whose moving ranges, mean or limits overflow float64."""
+    overflowed = np.flatnonzero(np.isinf(moving_ranges))
+    if overflowed.size:
+        at = int(overflowed[0])
+        before, after = float(series[at - 1]), float(series[at])
+        raise InvalidArgumentError(
+            f"values: the moving range between point {at - 1} ({before!r}) and point {at} "
+            f"({after!r}) is beyond the float range (about 1.8e308); rescale the series (for "
+            "example per 1,000 or per 1,000,000) before charting it."
+        )
+    if any(np.isinf(summary) for summary in summaries):
+        raise InvalidArgumentError(
+            "values: the mean or the process limits of the series are beyond the float range "
+            "(about 1.8e308); rescale the series (for example per 1,000,000) before charting it."
+        )
+
+
 def xmr_limits(values: npt.ArrayLike, *, baseline: int | None = None) -> XmRLimits:
     """XmR chart limits: mean -/+ 2.66 x average moving range (Wheeler; Making Data Count).
 
@@ -206,8 +226,9 @@ def xmr_limits(values: npt.ArrayLike, *, baseline: int | None = None) -> XmRLimi
     Raises
     ------
     InvalidArgumentError
-        A value is not finite, the series is not one-dimensional, or ``baseline`` is out of
-        range.
+        A value is not finite, the series is not one-dimensional, ``baseline`` is out of
+        range, or a moving range or a limit would be beyond the float range (values near
+        +/-1e308: rescale them).
     InvalidTypeError
         Values are not numbers, or ``baseline`` is not a whole number.
 
@@ -243,9 +264,12 @@ def xmr_limits(values: npt.ArrayLike, *, baseline: int | None = None) -> XmRLimi
     size = int(series.size)
     count = size if baseline is None else _check_whole("baseline", baseline, 1, size)
     moving_ranges = np.full(size, np.nan)
-    moving_ranges[1:] = np.abs(np.diff(series))
-    mean = float(np.mean(series[:count])) if count >= 1 else float("nan")
-    average = float(np.mean(moving_ranges[1:count])) if count >= 2 else float("nan")
+    with np.errstate(over="ignore"):
+        moving_ranges[1:] = np.abs(np.diff(series))
+        mean = float(np.mean(series[:count])) if count >= 1 else float("nan")
+        average = float(np.mean(moving_ranges[1:count])) if count >= 2 else float("nan")
+        widest = abs(mean) + PROCESS_LIMIT_FACTOR * average
+    _check_within_float_range(series, moving_ranges, [mean, average, widest])
     note = NO_POINTS_NOTE if count == 0 else ONE_POINT_NOTE if count == 1 else ""
     if count >= 2 and average == 0.0:
         note = FLAT_NOTE
