@@ -238,3 +238,50 @@ def test_a_period_tiled_in_too_many_ways_warns() -> None:
     with pytest.warns(DataQualityWarning, match=r"row 40 .* in more than 64 ways"):
         apply_disclosure(frame, "nhs_secondary_care")
     apply_disclosure(frame, "none")  # no secondary suppression: nothing to warn about
+
+
+def test_groups_by_wards_by_quarters_with_the_year_lose_few_denominators() -> None:
+    # 5 wards x 5 groups x 4 quarters and the year, with the trust and "All" rows: 180
+    # denominators, linked in three directions (groups to "All", wards to the trust, quarters
+    # to the year), all sums exact. Two are small: Ward 1 Asian Q1 (3) and Ward 2 Black Q2 (5).
+    # By hand: the eight cells of wards {1, 2} x groups {Asian, Black} x quarters {Q1, Q2}
+    # can move by +1 / -1 alternately (a cell's sign flips with each coordinate changed), so
+    # every "All" row, trust row and year row (each adds two of the eight, one +1, one -1)
+    # keeps its value. Both small cells are opposite corners of that cube, Ward 1 Asian Q1
+    # could be 4 (Ward 2 Black Q2 then 4, each >= 1), so suppressing the other six (all
+    # ordinary quarterly ward counts of non-reference groups, at least 100 each, so able to
+    # fall by one) protects all eight. So at most 6 secondary suppressions are needed. At
+    # least 3: Ward 1 Asian Q1 is alone in three sums (its ward's "All" in Q1, the trust's
+    # Asian in Q1, its year), which share no other cell and hold no other small one, so each
+    # needs a companion of its own. (Adding one companion at a time suppressed far more.)
+    groups = ["White", "Asian", "Black", "Mixed", "Other"]
+    quarters = [Q1, Q2, Q3, Q4]
+    small = {(1, "Asian", Q1): 3, (2, "Black", Q2): 5}
+    counts: dict[tuple[str, str, tuple[str, str]], int] = {}
+    for ward in range(1, 6):
+        for g, group in enumerate(groups):
+            for q, quarter in enumerate(quarters):
+                counts[(f"Ward {ward}", group, quarter)] = small.get(
+                    (ward, group, quarter), 100 + 10 * ward + g + 3 * q
+                )
+    for (unit, group, quarter), value in list(counts.items()):
+        counts[(unit, "All", quarter)] = counts.get((unit, "All", quarter), 0) + value
+        counts[("Trust", group, quarter)] = counts.get(("Trust", group, quarter), 0) + value
+        counts[("Trust", "All", quarter)] = counts.get(("Trust", "All", quarter), 0) + value
+    for (unit, group, _), value in list(counts.items()):
+        counts[(unit, group, YEAR)] = counts.get((unit, group, YEAR), 0) + value
+    records = []
+    for (unit, group, (start, end)), denominator in counts.items():
+        record = rows({(start, end): 0}, unit=unit, group=group)[0]
+        record["unit_type"] = "trust" if unit == "Trust" else "ward"
+        record["denominator"] = denominator
+        record["value"] = 0.0
+        records.append(record)
+    frame = pd.DataFrame(records)
+    assert len(frame) == 180
+    published = apply_disclosure(frame, "nhs_secondary_care", unit_parents={})
+    hidden = published["denominator"].isna()
+    assert int((frame["denominator"] < 8).sum()) == 2
+    secondary = int((hidden & (frame["denominator"] >= 8)).sum())
+    assert 3 <= secondary <= 6
+    assert published["numerator"].notna().all()  # zeros are shown

@@ -1,16 +1,18 @@
 """Secondary suppression: hide more cells until no suppressed count can be worked out.
 
 Whether a suppressed count can be worked out is decided by the audit
-(:class:`~equitymetrics.disclosure._audit.Audit`). Greedy repair: while some suppressed cell
-is not protected, suppress one more published cell near it. Candidates are published counts
-above the lower bound, cheapest first: ordinary groups before totals, trust rows and
-reference groups, then the smallest count, then the first by measure, period, unit,
-grouping, adjustment and group (never by row order, so the outcome does not depend on it).
-If one candidate would protect the cell on its own, the cheapest such is taken (a few are
-tried); otherwise the cheapest in the sums where the cell has the fewest suppressed
-companions (a count alone in a sum is given a companion there first). Suppressing a cell can
-only widen what the reader cannot rule out, so protected cells stay protected and the loop
-ends.
+(:class:`~equitymetrics.disclosure._audit.Audit`). Repair: while some suppressed cell is not
+protected, suppress more published cells near it. First choice: the cheapest set of
+published counts whose suppression lets the exposed cell move by one, found by one small
+mixed-integer program (:func:`~equitymetrics.disclosure._protecting.protecting_set`). Costs
+put ordinary groups before totals, trust rows, reference groups and long periods, then fewer
+counts, then smaller ones, then the first by measure, period, unit, grouping, adjustment and
+group (never by row order, so the outcome does not depend on it). If the program finds no
+set, one companion is added as before: a candidate that would protect the cell on its own
+(the cheapest few are tried), otherwise the cheapest in the sums where the cell has the
+fewest suppressed companions. Either way the audit checks the cell again. Suppressing a cell
+can only widen what the reader cannot rule out, so protected cells stay protected and the
+loop ends.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from equitymetrics.disclosure._audit import SLACK, Audit
+from equitymetrics.disclosure._protecting import protecting_set
 from equitymetrics.disclosure._tables import CountSystem
 from equitymetrics.exceptions import MeasureError
 
@@ -123,6 +126,7 @@ def secondary_suppression(
                 break
         if exposed is None:
             return secondary
-        companion = choose_companion(audit, exposed)
-        secondary[companion] = True
-        audit.suppress(companion)
+        companions = protecting_set(audit, exposed) or [choose_companion(audit, exposed)]
+        for companion in companions:
+            secondary[companion] = True
+            audit.suppress(companion)
